@@ -1,0 +1,194 @@
+/* engine.h - the analysis engine: raw packets in, connection records out */
+#ifndef TCPSTATE_ENGINE_H
+#define TCPSTATE_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * The engine knows nothing of libpcap: it takes raw bytes, a link type and a
+ * timestamp, so that tests and fuzzers can feed it directly.
+ */
+
+/* Capture time, nanosecond resolution, seconds since the Unix epoch (UTC). */
+struct tcps_ts {
+	int64_t sec;
+	uint32_t nsec;
+};
+
+/* Link types the decoder understands (LINKTYPE_ values, as stored in files). */
+enum tcps_linktype {
+	TCPS_LINK_NULL = 0,        /* BSD loopback, host-order address family */
+	TCPS_LINK_ETHERNET = 1,
+	TCPS_LINK_RAW_DLT = 12,    /* DLT_RAW as libpcap reports it on most systems */
+	TCPS_LINK_RAW_DLT_OBSD = 14,
+	TCPS_LINK_RAW = 101,       /* LINKTYPE_RAW */
+	TCPS_LINK_LOOP = 108,      /* OpenBSD loopback, network-order family */
+	TCPS_LINK_LINUX_SLL = 113,
+	TCPS_LINK_IPV4 = 228,
+	TCPS_LINK_IPV6 = 229,
+	TCPS_LINK_LINUX_SLL2 = 276,
+};
+
+/* True when the decoder supports this link type. */
+bool tcps_linktype_supported(int linktype);
+
+/*
+ * Every packet read ends in exactly one category; the categories add up to the
+ * packets read. Append-only.
+ */
+enum tcps_pkt_class {
+	TCPS_PKT_TCP = 0,          /* TCP segment decoded whole */
+	TCPS_PKT_TCP_TRUNCATED,    /* TCP header whole, payload cut by the snap length */
+	TCPS_PKT_MALFORMED,        /* could not be decoded; see enum tcps_malformed */
+	TCPS_PKT_NOT_TCP,          /* a valid packet of another protocol */
+	TCPS_PKT_UNSUPPORTED_LINK, /* link type the decoder does not know */
+	TCPS_PKT_FRAGMENT,         /* IP fragment absorbed into a reassembled datagram */
+	TCPS_PKT_FRAGMENT_PENDING, /* IP fragment whose datagram never completed */
+	TCPS_PKT_FILTERED,         /* excluded by the user's BPF filter */
+	TCPS_PKT__COUNT
+};
+
+/*
+ * Why a packet is malformed. "_CUT" reasons mean the capture ended inside a
+ * header (snap length too small); the others mean field values that cannot be
+ * right. Append-only: numbers and names are stable for CI baselines.
+ */
+enum tcps_malformed {
+	TCPS_MAL_NONE = 0,
+	TCPS_MAL_EMPTY_RECORD,        /* record with no captured bytes */
+	TCPS_MAL_LINK_CUT,            /* capture ends inside the link header */
+	TCPS_MAL_VLAN_DEPTH,          /* more VLAN tags than any real network stacks */
+	TCPS_MAL_MPLS_DEPTH,          /* MPLS label stack without bottom of stack */
+	TCPS_MAL_IP_VERSION,          /* IP version nibble does not match the link */
+	TCPS_MAL_IPV4_CUT,
+	TCPS_MAL_IPV4_BAD_IHL,        /* header length below 20 bytes */
+	TCPS_MAL_IPV4_BAD_LENGTH,     /* total length below the header length */
+	TCPS_MAL_IPV4_BEYOND_WIRE,    /* total length larger than the packet on the wire */
+	TCPS_MAL_IPV6_CUT,
+	TCPS_MAL_IPV6_BEYOND_WIRE,    /* payload length larger than the packet on the wire */
+	TCPS_MAL_IPV6_EXT_BAD,        /* extension header chain runs past the payload */
+	TCPS_MAL_TCP_CUT,             /* capture ends inside the TCP header */
+	TCPS_MAL_TCP_BAD_DOFF,        /* data offset below 5 words */
+	TCPS_MAL_TCP_DOFF_BEYOND,     /* data offset past the end of the segment */
+	TCPS_MAL_FRAG_BAD,            /* fragment inconsistent or over 65535 bytes */
+	TCPS_MAL_TCP_SHORT,           /* IP payload shorter than a TCP header */
+	TCPS_MAL__COUNT
+};
+
+/* Stable lower-case names: "tcp", "tcp_truncated", ...; "ipv4_cut", ... */
+const char *tcps_pkt_class_name(enum tcps_pkt_class c);
+const char *tcps_malformed_name(enum tcps_malformed m);
+/* One-line English explanation of a malformed reason. */
+const char *tcps_malformed_text(enum tcps_malformed m);
+
+/* Totals of one capture. */
+struct tcps_totals {
+	uint64_t packets;                        /* packets read = sum of by_class */
+	uint64_t by_class[TCPS_PKT__COUNT];
+	uint64_t malformed[TCPS_MAL__COUNT];     /* breakdown of TCPS_PKT_MALFORMED */
+	uint64_t bad_options;                    /* TCP segments whose options were invalid */
+	uint64_t connections;
+	uint64_t fragments_reassembled;          /* datagrams rebuilt from fragments */
+	uint64_t wire_bytes;                     /* sum of original packet lengths */
+	uint64_t max_live_connections;           /* high-water mark of the flow table */
+};
+
+/* Which side of a connection; index of per-direction arrays. */
+enum tcps_role { TCPS_INITIATOR = 0, TCPS_RESPONDER = 1 };
+
+/* How the roles were decided. */
+enum tcps_role_basis {
+	TCPS_ROLES_SYN = 0,    /* initiator sent the first SYN we saw */
+	TCPS_ROLES_SYNACK,     /* inferred: the SYN-ACK sender is the responder */
+	TCPS_ROLES_PORT,       /* inferred: the well-known or lower port is the responder */
+	TCPS_ROLES_FIRST,      /* inferred: equal ports, the first sender initiates */
+};
+const char *tcps_role_basis_name(enum tcps_role_basis b);
+
+/* One endpoint address. IPv4 addresses use the first four bytes of addr. */
+struct tcps_addr {
+	uint8_t family;        /* 4 or 6 */
+	uint8_t addr[16];
+	uint16_t port;
+};
+
+/* Per-direction traffic figures; [TCPS_INITIATOR] is what the initiator sent. */
+struct tcps_conn_summary {
+	uint64_t id;                     /* 1, 2, ... in order of first appearance */
+	struct tcps_addr ep[2];          /* [TCPS_INITIATOR], [TCPS_RESPONDER] */
+	uint16_t vlan[2];                /* outer and inner VLAN id, 0 when absent */
+	enum tcps_role_basis roles;
+	uint64_t pkts[2];
+	uint64_t bytes[2];               /* TCP payload bytes, from the IP lengths */
+	uint64_t truncated[2];           /* segments whose payload the capture cut */
+	uint64_t first_pkt, last_pkt;    /* packet numbers in the file, from 1 */
+	struct tcps_ts first_ts, last_ts;
+	bool closed;                     /* RST seen, or a FIN from each side */
+	bool reused;                     /* tuple of an earlier connection in this capture */
+};
+
+/* A packet the engine could not use, or used with a reservation. */
+struct tcps_packet_note {
+	uint64_t pkt;                    /* packet number in the file, from 1 */
+	struct tcps_ts ts;
+	enum tcps_pkt_class cls;         /* TCPS_PKT_MALFORMED, or TCPS_PKT_TCP for bad options */
+	enum tcps_malformed reason;      /* TCPS_MAL_NONE for bad options */
+	const char *detail;              /* English, with the numbers; valid during the call */
+};
+
+/* Callbacks the engine calls; any may be NULL. Records are valid only during the call. */
+struct tcps_reporter {
+	void *ctx;
+	void (*packet_note)(void *ctx, const struct tcps_packet_note *n);
+	void (*connection)(void *ctx, const struct tcps_conn_summary *c);
+};
+
+struct tcps_config {
+	/* Seconds of capture time a closed connection is kept for late segments
+	 * (retransmitted FINs, the last ACK) before it is reported and freed. */
+	uint32_t time_wait_sec;
+	/* Seconds without a packet after which an open connection is reported and
+	 * freed; 0 keeps it until the end of the capture. */
+	uint32_t idle_timeout_sec;
+	/* Flow table size to start with; it doubles when full. */
+	uint32_t initial_flows;
+	/* Seed of the flow-table hash; 0 uses a built-in constant. Output never
+	 * depends on hash order, so any seed gives the same report. */
+	uint64_t hash_seed;
+};
+
+/* Defaults: time_wait 60 s (Linux), no idle timeout, 4096 flows. */
+void tcps_config_init(struct tcps_config *cfg);
+
+struct tcps_engine;
+
+/* Creates an engine. Returns NULL and fills errbuf (TCPS_ERRBUF_SIZE) on failure.
+ * The reporter is copied. */
+struct tcps_engine *tcps_engine_new(const struct tcps_config *cfg,
+				    const struct tcps_reporter *rep, char *errbuf);
+
+/*
+ * Feeds one packet: its link type, capture time, captured bytes (caplen of
+ * them, borrowed for the call only) and original length on the wire.
+ * Packets are numbered from 1 in the order fed. Never fails: a packet that
+ * cannot be decoded is counted and reported through packet_note.
+ */
+void tcps_engine_feed(struct tcps_engine *e, int linktype, const struct tcps_ts *ts,
+		      const uint8_t *bytes, uint32_t caplen, uint32_t wirelen);
+
+/* Counts one packet that was read but excluded by the user's filter. */
+void tcps_engine_skip_filtered(struct tcps_engine *e);
+
+/* Ends the capture: reports every connection still in the table, in id order,
+ * and every pending fragment. Call once, after the last feed. */
+void tcps_engine_finish(struct tcps_engine *e);
+
+/* Totals so far (complete after tcps_engine_finish). */
+void tcps_engine_totals(const struct tcps_engine *e, struct tcps_totals *out);
+
+/* Frees the engine; NULL is a no-op. */
+void tcps_engine_free(struct tcps_engine *e);
+
+#endif

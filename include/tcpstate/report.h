@@ -1,0 +1,46 @@
+/* report.h - built-in writers: human text and JSON lines */
+#ifndef TCPSTATE_REPORT_H
+#define TCPSTATE_REPORT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include "tcpstate/engine.h"
+
+enum tcps_format { TCPS_FMT_TEXT = 0, TCPS_FMT_JSON };
+
+/* Version of the JSON-lines schema (docs/json-schema.md); bumped on any change
+ * that is not a pure addition. */
+#define TCPS_JSON_SCHEMA_VERSION 1
+
+/*
+ * A writer turns engine records into lines on a stdio stream. Text is for
+ * people; JSON lines (one object per record, fixed key order) for programs.
+ */
+struct tcps_writer {
+	FILE *out;
+	enum tcps_format fmt;
+	bool quiet;              /* totals only */
+	const char *file;        /* capture name shown in every record */
+};
+
+/* Reporter callbacks that write through w. */
+struct tcps_reporter tcps_writer_reporter(struct tcps_writer *w);
+
+/* Writes the line that opens a capture's report. */
+void tcps_writer_begin(struct tcps_writer *w, int linktype);
+
+/* Writes an input error record: the file, the packet number it concerns
+ * (0 for the file as a whole) and the message. Text goes to the stream and to
+ * stderr; JSON to the stream only. */
+void tcps_writer_error(struct tcps_writer *w, uint64_t pkt, const char *msg);
+
+/* Writes the capture's totals. complete is false when the capture was cut. */
+void tcps_writer_totals(struct tcps_writer *w, const struct tcps_totals *t, bool complete);
+
+/* Formats "ip:port" ("[v6]:port" for IPv6) into buf; returns buf. */
+char *tcps_format_endpoint(const struct tcps_addr *a, char *buf, size_t len);
+
+/* Formats a time as "seconds.nanoseconds" (JSON) into buf; returns buf. */
+char *tcps_format_epoch(const struct tcps_ts *t, char *buf, size_t len);
+
+#endif

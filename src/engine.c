@@ -1,0 +1,404 @@
+/* engine.c - the pipeline: packet -> decode -> (reassemble) -> flow table -> records
+ *
+ * Capture time is the engine's only clock, so an offline run gives the same
+ * output every time. Connections sit on one of two intrusive lists ordered by
+ * last activity: open ones (expired only by the optional idle timeout) and
+ * closed ones (kept time_wait seconds for late segments, then reported and
+ * freed). Each packet costs one hash lookup and a constant number of list
+ * moves; nothing is allocated except when the flow table grows.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "tcpstate/tcpstate.h"
+#include "decode.h"
+#include "flowtab.h"
+#include "frag.h"
+
+#define FRAG_DATAGRAMS 64            /* datagrams reassembled at once: 64 x 64 KiB */
+#define DEFAULT_SEED 0x7463707374617465ULL   /* "tcpstate" */
+
+struct lru {
+	uint32_t head, tail;
+};
+
+struct tcps_engine {
+	struct tcps_config cfg;
+	struct tcps_reporter rep;
+	struct flowtab ft;
+	struct lru lists[2];             /* CONN_OPEN_LIST, CONN_CLOSED_LIST */
+	struct frag_table *frags;
+	struct tcps_totals tot;
+	uint64_t pktno;
+	uint64_t next_id;
+	struct tcps_ts now;
+	struct decoder_out dec;          /* scratch, reused for every packet */
+};
+
+void tcps_config_init(struct tcps_config *cfg)
+{
+	memset(cfg, 0, sizeof *cfg);
+	cfg->time_wait_sec = 60;         /* Linux TCP_TIMEWAIT_LEN */
+	cfg->idle_timeout_sec = 0;
+	cfg->initial_flows = 4096;
+	cfg->hash_seed = 0;
+}
+
+static void note(struct tcps_engine *e, enum tcps_pkt_class cls, enum tcps_malformed why, uint64_t pkt,
+		 const char *detail)
+{
+	if (!e->rep.packet_note)
+		return;
+	struct tcps_packet_note n = { pkt, e->now, cls, why, detail };
+	e->rep.packet_note(e->rep.ctx, &n);
+}
+
+static void frag_lost(void *ctx, const struct frag_lost *l)
+{
+	struct tcps_engine *e = ctx;
+	char detail[160];
+	e->tot.by_class[TCPS_PKT_FRAGMENT_PENDING] += l->pieces;
+	snprintf(detail, sizeof detail, "IPv%u datagram id %u: %u fragment%s, never completed", l->family, l->id,
+		 l->pieces, l->pieces == 1 ? "" : "s");
+	note(e, TCPS_PKT_FRAGMENT_PENDING, TCPS_MAL_NONE, l->first_pkt, detail);
+}
+
+struct tcps_engine *tcps_engine_new(const struct tcps_config *cfg, const struct tcps_reporter *rep,
+				    char *errbuf)
+{
+	struct tcps_engine *e = calloc(1, sizeof *e);
+	if (!e) {
+		snprintf(errbuf, TCPS_ERRBUF_SIZE, "out of memory");
+		return NULL;
+	}
+	if (cfg)
+		e->cfg = *cfg;
+	else
+		tcps_config_init(&e->cfg);
+	if (rep)
+		e->rep = *rep;
+	for (int i = 0; i < 2; i++)
+		e->lists[i].head = e->lists[i].tail = FLOWTAB_NONE;
+	uint64_t seed = e->cfg.hash_seed ? e->cfg.hash_seed : DEFAULT_SEED;
+	e->frags = tcps_frag_new(FRAG_DATAGRAMS, frag_lost, e);
+	if (!e->frags || tcps_flowtab_init(&e->ft, e->cfg.initial_flows, seed) < 0) {
+		snprintf(errbuf, TCPS_ERRBUF_SIZE, "out of memory for a table of %u flows", e->cfg.initial_flows);
+		tcps_engine_free(e);
+		return NULL;
+	}
+	return e;
+}
+
+void tcps_engine_free(struct tcps_engine *e)
+{
+	if (!e)
+		return;
+	tcps_frag_free(e->frags);
+	tcps_flowtab_free(&e->ft);
+	free(e);
+}
+
+/* ---- intrusive lists ---- */
+
+static void lru_unlink(struct tcps_engine *e, struct conn *c)
+{
+	struct lru *l = &e->lists[c->list];
+	if (c->lru_prev != FLOWTAB_NONE)
+		tcps_flowtab_at(&e->ft, c->lru_prev)->lru_next = c->lru_next;
+	else
+		l->head = c->lru_next;
+	if (c->lru_next != FLOWTAB_NONE)
+		tcps_flowtab_at(&e->ft, c->lru_next)->lru_prev = c->lru_prev;
+	else
+		l->tail = c->lru_prev;
+	c->lru_prev = c->lru_next = FLOWTAB_NONE;
+}
+
+static void lru_push(struct tcps_engine *e, struct conn *c, uint8_t list)
+{
+	struct lru *l = &e->lists[list];
+	c->list = list;
+	c->lru_prev = l->tail;
+	c->lru_next = FLOWTAB_NONE;
+	if (l->tail != FLOWTAB_NONE)
+		tcps_flowtab_at(&e->ft, l->tail)->lru_next = c->self;
+	else
+		l->head = c->self;
+	l->tail = c->self;
+}
+
+/* ---- connection records ---- */
+
+static void summarize(const struct conn *c, struct tcps_conn_summary *s)
+{
+	unsigned ini = c->init_side, res = !c->init_side;
+	memset(s, 0, sizeof *s);
+	s->id = c->id;
+	for (unsigned r = 0; r < 2; r++) {
+		unsigned side = r == TCPS_INITIATOR ? ini : res;
+		s->ep[r].family = c->key.family;
+		memcpy(s->ep[r].addr, c->key.addr[side], 16);
+		s->ep[r].port = c->key.port[side];
+		s->pkts[r] = c->pkts[side];
+		s->bytes[r] = c->bytes[side];
+		s->truncated[r] = c->trunc[side];
+	}
+	s->vlan[0] = c->key.vlan[0];
+	s->vlan[1] = c->key.vlan[1];
+	s->roles = (enum tcps_role_basis)c->roles;
+	s->first_pkt = c->first_pkt;
+	s->last_pkt = c->last_pkt;
+	s->first_ts = c->first_ts;
+	s->last_ts = c->last_ts;
+	s->closed = c->list == CONN_CLOSED_LIST;
+	s->reused = c->reused;
+}
+
+/* Reports a connection and gives its record back to the table. */
+static void conn_end(struct tcps_engine *e, struct conn *c)
+{
+	if (e->rep.connection) {
+		struct tcps_conn_summary s;
+		summarize(c, &s);
+		e->rep.connection(e->rep.ctx, &s);
+	}
+	lru_unlink(e, c);
+	tcps_flowtab_remove(&e->ft, c);
+}
+
+static bool expired(const struct conn *c, const struct tcps_ts *now, uint32_t after_sec)
+{
+	int64_t ds = now->sec - c->last_ts.sec;
+	return ds > (int64_t)after_sec || (ds == (int64_t)after_sec && now->nsec > c->last_ts.nsec);
+}
+
+static void expire(struct tcps_engine *e)
+{
+	uint32_t h;
+	while ((h = e->lists[CONN_CLOSED_LIST].head) != FLOWTAB_NONE) {
+		struct conn *c = tcps_flowtab_at(&e->ft, h);
+		if (!expired(c, &e->now, e->cfg.time_wait_sec))
+			break;
+		conn_end(e, c);
+	}
+	if (!e->cfg.idle_timeout_sec)
+		return;
+	while ((h = e->lists[CONN_OPEN_LIST].head) != FLOWTAB_NONE) {
+		struct conn *c = tcps_flowtab_at(&e->ft, h);
+		if (!expired(c, &e->now, e->cfg.idle_timeout_sec))
+			break;
+		conn_end(e, c);
+	}
+}
+
+/* Builds the canonical key; returns the key side of the packet's sender. */
+static unsigned make_key(const struct seg *s, struct flowkey *k)
+{
+	memset(k, 0, sizeof *k);
+	size_t alen = s->family == 4 ? 4 : 16;
+	int cmp = memcmp(s->src, s->dst, alen);
+	unsigned dir = cmp > 0 || (cmp == 0 && s->sport > s->dport);
+	memcpy(k->addr[dir], s->src, alen);
+	memcpy(k->addr[!dir], s->dst, alen);
+	k->port[dir] = s->sport;
+	k->port[!dir] = s->dport;
+	k->vlan[0] = s->vlan[0];
+	k->vlan[1] = s->vlan[1];
+	k->family = s->family;
+	return dir;
+}
+
+/* Roles of a connection first seen with this segment (sent by key side dir). */
+static void decide_roles(struct conn *c, const struct seg *s, unsigned dir)
+{
+	bool syn = s->flags & TH_SYN, ack = s->flags & TH_ACK;
+	if (syn && !ack) {
+		c->init_side = (uint8_t)dir;
+		c->roles = TCPS_ROLES_SYN;
+	} else if (syn && ack) {
+		c->init_side = (uint8_t)!dir;
+		c->roles = TCPS_ROLES_SYNACK;
+	} else if (s->sport != s->dport) {
+		/* The server is the well-known port (below 1024) if exactly one
+		 * is, otherwise the lower port (Zeek and tcptrace guess alike). */
+		bool swk = s->sport < 1024, dwk = s->dport < 1024;
+		bool sender_is_server = swk != dwk ? swk : s->sport < s->dport;
+		c->init_side = (uint8_t)(sender_is_server ? !dir : dir);
+		c->roles = TCPS_ROLES_PORT;
+	} else {
+		c->init_side = (uint8_t)dir;
+		c->roles = TCPS_ROLES_FIRST;
+	}
+}
+
+static void on_segment(struct tcps_engine *e, const struct seg *s)
+{
+	struct tcps_totals *t = &e->tot;
+	t->by_class[s->truncated ? TCPS_PKT_TCP_TRUNCATED : TCPS_PKT_TCP]++;
+	if (s->opt.err) {
+		static const char *const why[] = { "", "has a length below 2", "runs past the TCP header",
+						   "has the wrong length for its kind", "asks a shift above 14" };
+		char d[160];
+		t->bad_options++;
+		snprintf(d, sizeof d, "TCP option kind %u %s; the segment is kept", s->opt.err_kind,
+			 why[s->opt.err < 5 ? s->opt.err : 0]);
+		note(e, TCPS_PKT_TCP, TCPS_MAL_NONE, e->pktno, d);
+	}
+
+	struct flowkey k;
+	unsigned dir = make_key(s, &k);
+	uint32_t h = tcps_flowtab_hash(&e->ft, &k);
+	struct conn *c = tcps_flowtab_find(&e->ft, &k, h);
+	bool reused = false;
+	/* A SYN with a new ISN on a closed connection's tuple opens a new one
+	 * (a SYN with the same ISN is a retransmission). */
+	if (c && c->list == CONN_CLOSED_LIST && (s->flags & (TH_SYN | TH_ACK)) == TH_SYN &&
+	    !(c->syn_seen[dir] && c->isn[dir] == s->seq)) {
+		conn_end(e, c);
+		c = NULL;
+		reused = true;
+	}
+	if (!c) {
+		c = tcps_flowtab_insert(&e->ft, &k, h);
+		if (!c) {
+			note(e, TCPS_PKT_TCP, TCPS_MAL_NONE, e->pktno, "out of memory: segment not tracked");
+			return;
+		}
+		c->id = ++e->next_id;
+		c->reused = reused;
+		c->first_pkt = e->pktno;
+		c->first_ts = e->now;
+		decide_roles(c, s, dir);
+		t->connections++;
+		if (e->ft.used > t->max_live_connections)
+			t->max_live_connections = e->ft.used;
+	} else {
+		lru_unlink(e, c);
+	}
+	c->pkts[dir]++;
+	c->bytes[dir] += s->payload_len;
+	c->trunc[dir] += s->truncated;
+	c->last_pkt = e->pktno;
+	c->last_ts = e->now;
+	if ((s->flags & TH_SYN) && !c->syn_seen[dir]) {
+		c->syn_seen[dir] = true;
+		c->isn[dir] = s->seq;
+	}
+	if (s->flags & TH_FIN)
+		c->fin_seen[dir] = true;
+	if (s->flags & TH_RST)
+		c->rst_seen = true;
+	bool closed = c->rst_seen || (c->fin_seen[0] && c->fin_seen[1]);
+	lru_push(e, c, closed ? CONN_CLOSED_LIST : CONN_OPEN_LIST);
+}
+
+static void classify(struct tcps_engine *e, enum dec_result r)
+{
+	switch (r) {
+	case DEC_TCP:
+		on_segment(e, &e->dec.seg);
+		break;
+	case DEC_MALFORMED:
+		e->tot.by_class[TCPS_PKT_MALFORMED]++;
+		e->tot.malformed[e->dec.why]++;
+		note(e, TCPS_PKT_MALFORMED, e->dec.why, e->pktno, e->dec.detail);
+		break;
+	case DEC_NOT_TCP:
+		e->tot.by_class[TCPS_PKT_NOT_TCP]++;
+		break;
+	case DEC_UNSUPPORTED_LINK:
+		e->tot.by_class[TCPS_PKT_UNSUPPORTED_LINK]++;
+		break;
+	case DEC_FRAGMENT:
+		break; /* handled by the caller */
+	}
+}
+
+static void on_fragment(struct tcps_engine *e)
+{
+	struct frag_piece p = e->dec.frag;
+	struct frag_done done;
+	char detail[160];
+	switch (tcps_frag_add(e->frags, &p, e->pktno, &e->now, &done, detail)) {
+	case FRAG_HELD:
+		return;
+	case FRAG_BAD:
+		e->tot.by_class[TCPS_PKT_MALFORMED]++;
+		e->tot.malformed[TCPS_MAL_FRAG_BAD]++;
+		note(e, TCPS_PKT_MALFORMED, TCPS_MAL_FRAG_BAD, e->pktno, detail);
+		return;
+	case FRAG_COMPLETE:
+		break;
+	}
+	/* The packet that completes a datagram takes the datagram's category;
+	 * the other pieces were absorbed into it. */
+	e->tot.by_class[TCPS_PKT_FRAGMENT] += done.pieces - 1;
+	e->tot.fragments_reassembled++;
+	struct seg *s = &e->dec.seg;
+	memset(s, 0, sizeof *s);
+	s->family = p.family;
+	memcpy(s->src, p.src, 16);
+	memcpy(s->dst, p.dst, 16);
+	s->vlan[0] = p.vlan[0];
+	s->vlan[1] = p.vlan[1];
+	s->nvlan = p.nvlan;
+	s->ip_id = p.id;
+	s->reassembled = true;
+	classify(e, tcps_decode_l4(done.proto, done.data, done.len, &e->dec));
+}
+
+void tcps_engine_feed(struct tcps_engine *e, int linktype, const struct tcps_ts *ts, const uint8_t *bytes,
+		      uint32_t caplen, uint32_t wirelen)
+{
+	e->pktno++;
+	e->tot.packets++;
+	e->tot.wire_bytes += wirelen;
+	e->now = *ts;
+	enum dec_result r = tcps_decode_packet(linktype, bytes, caplen, wirelen, &e->dec);
+	if (r == DEC_FRAGMENT)
+		on_fragment(e);
+	else
+		classify(e, r);
+	tcps_frag_expire(e->frags, &e->now);
+	expire(e);
+}
+
+void tcps_engine_skip_filtered(struct tcps_engine *e)
+{
+	e->pktno++;
+	e->tot.packets++;
+	e->tot.by_class[TCPS_PKT_FILTERED]++;
+}
+
+static int by_id(const void *a, const void *b)
+{
+	uint64_t x = (*(struct conn *const *)a)->id, y = (*(struct conn *const *)b)->id;
+	return x < y ? -1 : x > y;
+}
+
+void tcps_engine_finish(struct tcps_engine *e)
+{
+	tcps_frag_flush(e->frags);
+	uint32_t n = e->ft.used, k = 0;
+	if (!n)
+		return;
+	struct conn **all = malloc((size_t)n * sizeof *all);
+	if (!all) { /* no memory to sort: report in table order rather than lose them */
+		for (int l = 0; l < 2; l++)
+			while (e->lists[l].head != FLOWTAB_NONE)
+				conn_end(e, tcps_flowtab_at(&e->ft, e->lists[l].head));
+		return;
+	}
+	for (int l = 0; l < 2; l++)
+		for (uint32_t i = e->lists[l].head; i != FLOWTAB_NONE; i = tcps_flowtab_at(&e->ft, i)->lru_next)
+			all[k++] = tcps_flowtab_at(&e->ft, i);
+	qsort(all, k, sizeof *all, by_id);
+	for (uint32_t i = 0; i < k; i++)
+		conn_end(e, all[i]);
+	free(all);
+}
+
+void tcps_engine_totals(const struct tcps_engine *e, struct tcps_totals *out)
+{
+	*out = e->tot;
+}

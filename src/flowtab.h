@@ -1,0 +1,49 @@
+/* flowtab.h - open-addressing flow index over a slab of connection records */
+#ifndef TCPS_FLOWTAB_H
+#define TCPS_FLOWTAB_H
+
+#include <stdint.h>
+#include "conn.h"
+
+#define FLOWTAB_NONE UINT32_MAX
+
+struct flowtab_slot {
+	uint32_t hash;
+	uint32_t idx;            /* FLOWTAB_NONE when empty */
+};
+
+struct flowtab {
+	struct flowtab_slot *slots;
+	uint32_t mask;           /* slot count - 1 (a power of two) */
+	uint32_t used;           /* live records = occupied slots */
+	struct conn **chunks;    /* records in fixed chunks: they never move */
+	uint32_t nchunks;
+	uint32_t free_head;      /* free list threaded through lru_next */
+	uint32_t capacity;       /* records allocated */
+	uint64_t seed;
+};
+
+/* Sets up an empty table sized for about `initial` flows. Returns 0, or -1 when
+ * memory is short (the table is then empty but valid to free). */
+int tcps_flowtab_init(struct flowtab *t, uint32_t initial, uint64_t seed);
+void tcps_flowtab_free(struct flowtab *t);
+
+/* Keyed 32-bit hash of a key (XXH3 with the table's seed). */
+uint32_t tcps_flowtab_hash(const struct flowtab *t, const struct flowkey *k);
+
+/* Finds the record of a key, or NULL. */
+struct conn *tcps_flowtab_find(const struct flowtab *t, const struct flowkey *k, uint32_t hash);
+
+/* Adds a zeroed record for a key known to be absent, growing the table when
+ * needed (the only allocations, amortised). NULL when memory is short, the
+ * table unchanged. Record pointers stay valid across inserts. */
+struct conn *tcps_flowtab_insert(struct flowtab *t, const struct flowkey *k, uint32_t hash);
+
+/* Removes a record; its memory goes back to the free list. */
+void tcps_flowtab_remove(struct flowtab *t, struct conn *c);
+
+/* Index of a record and the record at an index (for intrusive lists). */
+uint32_t tcps_flowtab_index(const struct flowtab *t, const struct conn *c);
+struct conn *tcps_flowtab_at(const struct flowtab *t, uint32_t idx);
+
+#endif

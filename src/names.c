@@ -1,0 +1,88 @@
+/* names.c - stable names of status codes, packet categories and malformed reasons */
+#include <stddef.h>
+#include "tcpstate/tcpstate.h"
+
+#define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Names are part of the output contract: append only, never rename. */
+static const char *const class_names[] = {
+	[TCPS_PKT_TCP] = "tcp",
+	[TCPS_PKT_TCP_TRUNCATED] = "tcp_truncated",
+	[TCPS_PKT_MALFORMED] = "malformed",
+	[TCPS_PKT_NOT_TCP] = "not_tcp",
+	[TCPS_PKT_UNSUPPORTED_LINK] = "unsupported_link",
+	[TCPS_PKT_FRAGMENT] = "fragment",
+	[TCPS_PKT_FRAGMENT_PENDING] = "fragment_pending",
+	[TCPS_PKT_FILTERED] = "filtered",
+};
+_Static_assert(N_ELEMS(class_names) == TCPS_PKT__COUNT, "a packet category has no name");
+
+static const struct {
+	const char *name, *text;
+} mal[] = {
+	[TCPS_MAL_NONE] = { "none", "not malformed" },
+	[TCPS_MAL_EMPTY_RECORD] = { "empty_record", "the capture record holds no bytes" },
+	[TCPS_MAL_LINK_CUT] = { "link_cut", "the capture ends inside the link-layer header" },
+	[TCPS_MAL_VLAN_DEPTH] = { "vlan_depth", "too many stacked VLAN tags" },
+	[TCPS_MAL_MPLS_DEPTH] = { "mpls_depth", "MPLS label stack without a bottom label" },
+	[TCPS_MAL_IP_VERSION] = { "ip_version", "IP version does not match the link's protocol" },
+	[TCPS_MAL_IPV4_CUT] = { "ipv4_cut", "the capture ends inside the IPv4 header" },
+	[TCPS_MAL_IPV4_BAD_IHL] = { "ipv4_bad_ihl", "IPv4 header length below 20 bytes" },
+	[TCPS_MAL_IPV4_BAD_LENGTH] = { "ipv4_bad_length", "IPv4 total length below the header length" },
+	[TCPS_MAL_IPV4_BEYOND_WIRE] = { "ipv4_beyond_wire", "IPv4 total length exceeds the packet on the wire" },
+	[TCPS_MAL_IPV6_CUT] = { "ipv6_cut", "the capture ends inside an IPv6 header" },
+	[TCPS_MAL_IPV6_BEYOND_WIRE] = { "ipv6_beyond_wire", "IPv6 payload length exceeds the packet on the wire" },
+	[TCPS_MAL_IPV6_EXT_BAD] = { "ipv6_ext_bad", "IPv6 extension headers run past the payload" },
+	[TCPS_MAL_TCP_CUT] = { "tcp_cut", "the capture ends inside the TCP header" },
+	[TCPS_MAL_TCP_BAD_DOFF] = { "tcp_bad_doff", "TCP data offset below 5 words" },
+	[TCPS_MAL_TCP_DOFF_BEYOND] = { "tcp_doff_beyond", "TCP data offset past the end of the segment" },
+	[TCPS_MAL_FRAG_BAD] = { "frag_bad", "IP fragment inconsistent with its datagram" },
+	[TCPS_MAL_TCP_SHORT] = { "tcp_short", "IP payload too short for a TCP header" },
+};
+_Static_assert(N_ELEMS(mal) == TCPS_MAL__COUNT, "a malformed reason has no name");
+
+static const char *const basis_names[] = {
+	[TCPS_ROLES_SYN] = "syn",
+	[TCPS_ROLES_SYNACK] = "synack",
+	[TCPS_ROLES_PORT] = "port",
+	[TCPS_ROLES_FIRST] = "first",
+};
+
+const char *tcps_pkt_class_name(enum tcps_pkt_class c)
+{
+	return (unsigned)c < N_ELEMS(class_names) ? class_names[c] : "unknown";
+}
+
+const char *tcps_malformed_name(enum tcps_malformed m)
+{
+	return (unsigned)m < N_ELEMS(mal) ? mal[m].name : "unknown";
+}
+
+const char *tcps_malformed_text(enum tcps_malformed m)
+{
+	return (unsigned)m < N_ELEMS(mal) ? mal[m].text : "unknown reason";
+}
+
+const char *tcps_role_basis_name(enum tcps_role_basis b)
+{
+	return (unsigned)b < N_ELEMS(basis_names) ? basis_names[b] : "unknown";
+}
+
+const char *tcps_strerror(int status)
+{
+	switch (status) {
+	case TCPS_OK: return "success";
+	case TCPS_E_NOMEM: return "out of memory";
+	case TCPS_E_IO: return "input/output error";
+	case TCPS_E_FORMAT: return "not a capture file libpcap can read";
+	case TCPS_E_BADARG: return "invalid argument";
+	case TCPS_E_FILTER: return "invalid filter expression";
+	case TCPS_E_DAMAGED: return "capture cut or damaged";
+	default: return "unknown status";
+	}
+}
+
+const char *tcps_version(void)
+{
+	return TCPS_VERSION;
+}

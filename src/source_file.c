@@ -1,0 +1,212 @@
+/* source_file.c - capture files through libpcap, gzip through zlib, stdin
+ *
+ * The only file (with source_live.c later) that sees libpcap types. Plain
+ * files go straight to pcap_open_offline so libpcap reads them at full speed;
+ * gzip files and standard input are read through a zlib gzFile wrapped in a
+ * stdio stream (fopencookie), which libpcap then reads like any FILE. zlib
+ * passes non-gzip bytes through unchanged, so stdin may be either.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <pcap/pcap.h>
+#include <zlib.h>
+#include "tcpstate/tcpstate.h"
+
+struct tcps_source {
+	pcap_t *pcap;
+	struct bpf_program bpf;
+	bool has_filter;
+	int linktype;
+	const char *path;
+};
+
+static ssize_t gz_read(void *cookie, char *buf, size_t size)
+{
+	int n = gzread((gzFile)cookie, buf, size > (1u << 30) ? (1u << 30) : (unsigned)size);
+	if (n < 0) {
+		errno = EIO;
+		return -1;
+	}
+	return n;
+}
+
+static int gz_close(void *cookie)
+{
+	return gzclose_r((gzFile)cookie) == Z_OK ? 0 : EOF;
+}
+
+/* A stdio stream that inflates fd (or passes it through if not gzip). */
+static FILE *gz_stream(int fd, char *errbuf, const char *path)
+{
+	gzFile gz = gzdopen(fd, "rb");
+	if (!gz) {
+		snprintf(errbuf, TCPS_ERRBUF_SIZE, "%s: cannot start gzip reader", path);
+		close(fd);
+		return NULL;
+	}
+	gzbuffer(gz, 1u << 17);
+	cookie_io_functions_t io = { .read = gz_read, .close = gz_close };
+	FILE *f = fopencookie(gz, "rb", io);
+	if (!f) {
+		snprintf(errbuf, TCPS_ERRBUF_SIZE, "%s: %s", path, strerror(errno));
+		gzclose_r(gz);
+	}
+	return f;
+}
+
+/* libpcap's open errors name the file only sometimes; make sure ours do. */
+static int open_failed(const char *path, const char *pcap_err, char *errbuf)
+{
+	if (strstr(pcap_err, path) || !strcmp(path, "-"))
+		snprintf(errbuf, TCPS_ERRBUF_SIZE, "%s", pcap_err);
+	else
+		snprintf(errbuf, TCPS_ERRBUF_SIZE, "%s: %s", path, pcap_err);
+	/* libpcap says "unknown file format" both for text and for pcapng it
+	 * refuses; tell the user which limit they hit. */
+	if (strstr(pcap_err, "different from the type of the first interface") ||
+	    strstr(pcap_err, "link-layer type"))
+		strncat(errbuf, " (libpcap reads a pcapng file only when all its interfaces share one link type;"
+				" split it with editcap)", TCPS_ERRBUF_SIZE - strlen(errbuf) - 1);
+	return TCPS_E_FORMAT;
+}
+
+int tcps_source_open_file(struct tcps_source **out, const char *path, char *errbuf)
+{
+	char perr[PCAP_ERRBUF_SIZE] = "";
+	pcap_t *p = NULL;
+	*out = NULL;
+	bool is_stdin = !strcmp(path, "-");
+	FILE *f = NULL;
+	if (is_stdin) {
+		int fd = dup(0);
+		if (fd < 0) {
+			snprintf(errbuf, TCPS_ERRBUF_SIZE, "standard input: %s", strerror(errno));
+			return TCPS_E_IO;
+		}
+		if (!(f = gz_stream(fd, errbuf, "standard input")))
+			return TCPS_E_IO;
+	} else {
+		f = fopen(path, "rb");
+		if (!f) {
+			snprintf(errbuf, TCPS_ERRBUF_SIZE, "%s: %s", path, strerror(errno));
+			return TCPS_E_IO;
+		}
+		unsigned char magic[2] = { 0, 0 };
+		size_t got = fread(magic, 1, 2, f);
+		if (got == 0 && ferror(f)) {
+			snprintf(errbuf, TCPS_ERRBUF_SIZE, "%s: %s", path, strerror(errno));
+			fclose(f);
+			return TCPS_E_IO;
+		}
+		if (got == 0) {
+			snprintf(errbuf, TCPS_ERRBUF_SIZE, "%s: empty file, not a capture", path);
+			fclose(f);
+			return TCPS_E_FORMAT;
+		}
+		if (got == 2 && magic[0] == 0x1f && magic[1] == 0x8b) {
+			int fd = dup(fileno(f));
+			fclose(f);
+			if (fd < 0 || lseek(fd, 0, SEEK_SET) < 0) {
+				snprintf(errbuf, TCPS_ERRBUF_SIZE, "%s: %s", path, strerror(errno));
+				if (fd >= 0)
+					close(fd);
+				return TCPS_E_IO;
+			}
+			if (!(f = gz_stream(fd, errbuf, path)))
+				return TCPS_E_IO;
+		} else {
+			fclose(f);
+			f = NULL;
+		}
+	}
+	if (f) {
+		p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_NANO, perr);
+		if (!p)
+			fclose(f);
+	} else {
+		p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, perr);
+	}
+	if (!p)
+		return open_failed(is_stdin ? "standard input" : path, perr, errbuf);
+	struct tcps_source *s = calloc(1, sizeof *s);
+	if (!s) {
+		pcap_close(p);
+		snprintf(errbuf, TCPS_ERRBUF_SIZE, "out of memory");
+		return TCPS_E_NOMEM;
+	}
+	s->pcap = p;
+	s->linktype = pcap_datalink(p);
+	s->path = path;
+	*out = s;
+	return TCPS_OK;
+}
+
+int tcps_source_set_filter(struct tcps_source *s, const char *expr, char *errbuf)
+{
+	if (s->has_filter) {
+		pcap_freecode(&s->bpf);
+		s->has_filter = false;
+	}
+	if (pcap_compile(s->pcap, &s->bpf, expr, 1, PCAP_NETMASK_UNKNOWN) < 0) {
+		snprintf(errbuf, TCPS_ERRBUF_SIZE, "filter \"%s\": %s", expr, pcap_geterr(s->pcap));
+		return TCPS_E_FILTER;
+	}
+	s->has_filter = true;
+	return TCPS_OK;
+}
+
+int tcps_source_linktype(const struct tcps_source *s)
+{
+	return s->linktype;
+}
+
+const char *tcps_linktype_name(int linktype)
+{
+	/* libpcap names DLTs; the LINKTYPE_ numbers the engine also accepts map
+	 * onto them. */
+	int dlt = linktype == TCPS_LINK_RAW ? DLT_RAW : linktype;
+	const char *n = pcap_datalink_val_to_name(dlt);
+	return n ? n : "unknown";
+}
+
+int tcps_source_next(struct tcps_source *s, struct tcps_packet *pkt, char *errbuf)
+{
+	struct pcap_pkthdr *h;
+	const u_char *data;
+	int r = pcap_next_ex(s->pcap, &h, &data);
+	if (r == PCAP_ERROR_BREAK)
+		return 0;
+	if (r != 1) {
+		snprintf(errbuf, TCPS_ERRBUF_SIZE, "%s", pcap_geterr(s->pcap));
+		return TCPS_E_DAMAGED;
+	}
+	/* Nanoseconds: the file was opened with PCAP_TSTAMP_PRECISION_NANO. A
+	 * record whose fraction is a second or more (a damaged microsecond
+	 * field) is carried into the seconds so time stays ordered. */
+	pkt->ts.sec = (int64_t)h->ts.tv_sec + (int64_t)(h->ts.tv_usec / 1000000000);
+	pkt->ts.nsec = (uint32_t)(h->ts.tv_usec % 1000000000);
+	pkt->bytes = data;
+	pkt->caplen = h->caplen;
+	pkt->wirelen = h->len;
+	pkt->filtered_out = s->has_filter && !pcap_offline_filter(&s->bpf, h, data);
+	return 1;
+}
+
+const char *tcps_libpcap_version(void)
+{
+	return pcap_lib_version();
+}
+
+void tcps_source_close(struct tcps_source *s)
+{
+	if (!s)
+		return;
+	if (s->has_filter)
+		pcap_freecode(&s->bpf);
+	pcap_close(s->pcap);
+	free(s);
+}
