@@ -44,12 +44,12 @@ void tcps_config_init(struct tcps_config *cfg)
 	cfg->hash_seed = 0;
 }
 
-static void note(struct tcps_engine *e, enum tcps_pkt_class cls, enum tcps_malformed why, uint64_t pkt,
+static void note(struct tcps_engine *e, enum tcps_note_kind kind, enum tcps_malformed why, uint64_t pkt,
 		 const char *detail)
 {
 	if (!e->rep.packet_note)
 		return;
-	struct tcps_packet_note n = { pkt, e->now, cls, why, detail };
+	struct tcps_packet_note n = { pkt, e->now, kind, why, detail };
 	e->rep.packet_note(e->rep.ctx, &n);
 }
 
@@ -60,7 +60,7 @@ static void frag_lost(void *ctx, const struct frag_lost *l)
 	e->tot.by_class[TCPS_PKT_FRAGMENT_PENDING] += l->pieces;
 	snprintf(detail, sizeof detail, "IPv%u datagram id %u: %u fragment%s, never completed", l->family, l->id,
 		 l->pieces, l->pieces == 1 ? "" : "s");
-	note(e, TCPS_PKT_FRAGMENT_PENDING, TCPS_MAL_NONE, l->first_pkt, detail);
+	note(e, TCPS_NOTE_FRAGMENT_LOST, TCPS_MAL_NONE, l->first_pkt, detail);
 }
 
 struct tcps_engine *tcps_engine_new(const struct tcps_config *cfg, const struct tcps_reporter *rep,
@@ -242,7 +242,7 @@ static void on_segment(struct tcps_engine *e, const struct seg *s)
 		t->bad_options++;
 		snprintf(d, sizeof d, "TCP option kind %u %s; the segment is kept", s->opt.err_kind,
 			 why[s->opt.err < 5 ? s->opt.err : 0]);
-		note(e, TCPS_PKT_TCP, TCPS_MAL_NONE, e->pktno, d);
+		note(e, TCPS_NOTE_BAD_OPTIONS, TCPS_MAL_NONE, e->pktno, d);
 	}
 
 	struct flowkey k;
@@ -261,7 +261,7 @@ static void on_segment(struct tcps_engine *e, const struct seg *s)
 	if (!c) {
 		c = tcps_flowtab_insert(&e->ft, &k, h);
 		if (!c) {
-			note(e, TCPS_PKT_TCP, TCPS_MAL_NONE, e->pktno, "out of memory: segment not tracked");
+			note(e, TCPS_NOTE_NO_MEMORY, TCPS_MAL_NONE, e->pktno, "out of memory: segment not tracked");
 			return;
 		}
 		c->id = ++e->next_id;
@@ -301,7 +301,7 @@ static void classify(struct tcps_engine *e, enum dec_result r)
 	case DEC_MALFORMED:
 		e->tot.by_class[TCPS_PKT_MALFORMED]++;
 		e->tot.malformed[e->dec.why]++;
-		note(e, TCPS_PKT_MALFORMED, e->dec.why, e->pktno, e->dec.detail);
+		note(e, TCPS_NOTE_MALFORMED, e->dec.why, e->pktno, e->dec.detail);
 		break;
 	case DEC_NOT_TCP:
 		e->tot.by_class[TCPS_PKT_NOT_TCP]++;
@@ -325,7 +325,7 @@ static void on_fragment(struct tcps_engine *e)
 	case FRAG_BAD:
 		e->tot.by_class[TCPS_PKT_MALFORMED]++;
 		e->tot.malformed[TCPS_MAL_FRAG_BAD]++;
-		note(e, TCPS_PKT_MALFORMED, TCPS_MAL_FRAG_BAD, e->pktno, detail);
+		note(e, TCPS_NOTE_MALFORMED, TCPS_MAL_FRAG_BAD, e->pktno, detail);
 		return;
 	case FRAG_COMPLETE:
 		break;
@@ -352,15 +352,25 @@ void tcps_engine_feed(struct tcps_engine *e, int linktype, const struct tcps_ts 
 {
 	e->pktno++;
 	e->tot.packets++;
-	e->tot.wire_bytes += wirelen;
 	e->now = *ts;
+	if (caplen > wirelen) {
+		/* A writer bug or a damaged file: trust the bytes we have. */
+		char d[160];
+		snprintf(d, sizeof d, "captured length %u exceeds the original length %u; using %u", caplen, wirelen,
+			 caplen);
+		e->tot.bad_records++;
+		note(e, TCPS_NOTE_BAD_RECORD, TCPS_MAL_NONE, e->pktno, d);
+		wirelen = caplen;
+	}
+	e->tot.wire_bytes += wirelen;
+	/* Expire first: what timed out before this packet must not absorb it. */
+	tcps_frag_expire(e->frags, &e->now);
+	expire(e);
 	enum dec_result r = tcps_decode_packet(linktype, bytes, caplen, wirelen, &e->dec);
 	if (r == DEC_FRAGMENT)
 		on_fragment(e);
 	else
 		classify(e, r);
-	tcps_frag_expire(e->frags, &e->now);
-	expire(e);
 }
 
 void tcps_engine_skip_filtered(struct tcps_engine *e)

@@ -41,6 +41,15 @@ static const struct {
 };
 _Static_assert(N_ELEMS(mal) == TCPS_MAL__COUNT, "a malformed reason has no name");
 
+static const char *const note_names[] = {
+	[TCPS_NOTE_MALFORMED] = "malformed",
+	[TCPS_NOTE_BAD_OPTIONS] = "bad_options",
+	[TCPS_NOTE_FRAGMENT_LOST] = "fragment_lost",
+	[TCPS_NOTE_BAD_RECORD] = "bad_record",
+	[TCPS_NOTE_NO_MEMORY] = "no_memory",
+};
+_Static_assert(N_ELEMS(note_names) == TCPS_NOTE__COUNT, "a note kind has no name");
+
 static const char *const basis_names[] = {
 	[TCPS_ROLES_SYN] = "syn",
 	[TCPS_ROLES_SYNACK] = "synack",
@@ -61,6 +70,11 @@ const char *tcps_malformed_name(enum tcps_malformed m)
 const char *tcps_malformed_text(enum tcps_malformed m)
 {
 	return (unsigned)m < N_ELEMS(mal) ? mal[m].text : "unknown reason";
+}
+
+const char *tcps_note_kind_name(enum tcps_note_kind k)
+{
+	return (unsigned)k < N_ELEMS(note_names) ? note_names[k] : "unknown";
 }
 
 const char *tcps_role_basis_name(enum tcps_role_basis b)

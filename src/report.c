@@ -83,18 +83,19 @@ static void on_note(void *ctx, const struct tcps_packet_note *n)
 	struct tcps_writer *w = ctx;
 	if (w->quiet)
 		return;
-	const char *what = n->cls == TCPS_PKT_MALFORMED ? tcps_malformed_name(n->reason)
-			 : n->cls == TCPS_PKT_TCP ? "bad_options" : tcps_pkt_class_name(n->cls);
+	const char *kind = tcps_note_kind_name(n->kind);
 	if (w->fmt == TCPS_FMT_JSON) {
 		char ts[48];
 		json_head(w, "packet");
-		fprintf(w->out, ",\"pkt\":%" PRIu64 ",\"ts\":\"%s\",\"category\":\"%s\",\"reason\":\"%s\",\"detail\":",
-			n->pkt, tcps_format_epoch(&n->ts, ts, sizeof ts), tcps_pkt_class_name(n->cls), what);
+		fprintf(w->out, ",\"pkt\":%" PRIu64 ",\"ts\":\"%s\",\"note\":\"%s\",\"reason\":\"%s\",\"detail\":",
+			n->pkt, tcps_format_epoch(&n->ts, ts, sizeof ts), kind, tcps_malformed_name(n->reason));
 		json_str(w->out, n->detail);
 		fputs("}\n", w->out);
-	} else {
-		fprintf(w->out, "packet %" PRIu64 ": %s (%s): %s\n", n->pkt, tcps_pkt_class_name(n->cls), what,
+	} else if (n->kind == TCPS_NOTE_MALFORMED) {
+		fprintf(w->out, "packet %" PRIu64 ": malformed (%s): %s\n", n->pkt, tcps_malformed_name(n->reason),
 			n->detail);
+	} else {
+		fprintf(w->out, "packet %" PRIu64 ": %s: %s\n", n->pkt, kind, n->detail);
 	}
 }
 
@@ -197,9 +198,9 @@ void tcps_writer_totals(struct tcps_writer *w, const struct tcps_totals *t, bool
 				fprintf(f, "%s\"%s\":%" PRIu64, n++ ? "," : "", tcps_malformed_name((enum tcps_malformed)i),
 					t->malformed[i]);
 		fprintf(f,
-			"},\"bad_options\":%" PRIu64 ",\"connections\":%" PRIu64 ",\"max_live_connections\":%" PRIu64
+			"},\"bad_options\":%" PRIu64 ",\"bad_records\":%" PRIu64 ",\"connections\":%" PRIu64 ",\"max_live_connections\":%" PRIu64
 			",\"fragments_reassembled\":%" PRIu64 ",\"wire_bytes\":%" PRIu64 "}\n",
-			t->bad_options, t->connections, t->max_live_connections, t->fragments_reassembled,
+			t->bad_options, t->bad_records, t->connections, t->max_live_connections, t->fragments_reassembled,
 			t->wire_bytes);
 		return;
 	}
@@ -215,8 +216,9 @@ void tcps_writer_totals(struct tcps_writer *w, const struct tcps_totals *t, bool
 					t->malformed[i]);
 		fputc('\n', f);
 	}
-	fprintf(f, "  connections %" PRIu64 " (at most %" PRIu64 " live), bad options %" PRIu64
+	fprintf(f, "  connections %" PRIu64 " (at most %" PRIu64 " live), bad options %" PRIu64 ", bad records %" PRIu64
 		   ", datagrams reassembled %" PRIu64 ", wire bytes %" PRIu64 "%s\n",
-		t->connections, t->max_live_connections, t->bad_options, t->fragments_reassembled, t->wire_bytes,
+		t->connections, t->max_live_connections, t->bad_options, t->bad_records, t->fragments_reassembled,
+		t->wire_bytes,
 		complete ? "" : " (capture cut: totals up to the damage)");
 }

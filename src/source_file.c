@@ -40,11 +40,11 @@ static int gz_close(void *cookie)
 }
 
 /* A stdio stream that inflates fd (or passes it through if not gzip). */
-static FILE *gz_stream(int fd, char *errbuf, const char *path)
+static FILE *gz_stream(int fd, char *errbuf)
 {
 	gzFile gz = gzdopen(fd, "rb");
 	if (!gz) {
-		snprintf(errbuf, TCPS_ERRBUF_SIZE, "%s: cannot start gzip reader", path);
+		snprintf(errbuf, TCPS_ERRBUF_SIZE, "cannot start gzip reader");
 		close(fd);
 		return NULL;
 	}
@@ -52,26 +52,24 @@ static FILE *gz_stream(int fd, char *errbuf, const char *path)
 	cookie_io_functions_t io = { .read = gz_read, .close = gz_close };
 	FILE *f = fopencookie(gz, "rb", io);
 	if (!f) {
-		snprintf(errbuf, TCPS_ERRBUF_SIZE, "%s: %s", path, strerror(errno));
+		snprintf(errbuf, TCPS_ERRBUF_SIZE, "%s", strerror(errno));
 		gzclose_r(gz);
 	}
 	return f;
 }
 
-/* libpcap's open errors name the file only sometimes; make sure ours do. */
-static int open_failed(const char *path, const char *pcap_err, char *errbuf)
+/* Copies a libpcap message into errbuf without a leading "path: " (the
+ * caller names the file) and explains the pcapng limit users hit most. */
+static void pcap_message(const char *path, const char *pcap_err, char *errbuf)
 {
-	if (strstr(pcap_err, path) || !strcmp(path, "-"))
-		snprintf(errbuf, TCPS_ERRBUF_SIZE, "%s", pcap_err);
-	else
-		snprintf(errbuf, TCPS_ERRBUF_SIZE, "%s: %s", path, pcap_err);
-	/* libpcap says "unknown file format" both for text and for pcapng it
-	 * refuses; tell the user which limit they hit. */
-	if (strstr(pcap_err, "different from the type of the first interface") ||
-	    strstr(pcap_err, "link-layer type"))
+	size_t n = strlen(path);
+	if (!strncmp(pcap_err, path, n) && !strncmp(pcap_err + n, ": ", 2))
+		pcap_err += n + 2;
+	snprintf(errbuf, TCPS_ERRBUF_SIZE, "%s", pcap_err);
+	if (strstr(pcap_err, "different from the type of the first interface"))
 		strncat(errbuf, " (libpcap reads a pcapng file only when all its interfaces share one link type;"
-				" split it with editcap)", TCPS_ERRBUF_SIZE - strlen(errbuf) - 1);
-	return TCPS_E_FORMAT;
+				" split it by interface with editcap or tshark)",
+			TCPS_ERRBUF_SIZE - strlen(errbuf) - 1);
 }
 
 int tcps_source_open_file(struct tcps_source **out, const char *path, char *errbuf)
@@ -84,26 +82,26 @@ int tcps_source_open_file(struct tcps_source **out, const char *path, char *errb
 	if (is_stdin) {
 		int fd = dup(0);
 		if (fd < 0) {
-			snprintf(errbuf, TCPS_ERRBUF_SIZE, "standard input: %s", strerror(errno));
+			snprintf(errbuf, TCPS_ERRBUF_SIZE, "%s", strerror(errno));
 			return TCPS_E_IO;
 		}
-		if (!(f = gz_stream(fd, errbuf, "standard input")))
+		if (!(f = gz_stream(fd, errbuf)))
 			return TCPS_E_IO;
 	} else {
 		f = fopen(path, "rb");
 		if (!f) {
-			snprintf(errbuf, TCPS_ERRBUF_SIZE, "%s: %s", path, strerror(errno));
+			snprintf(errbuf, TCPS_ERRBUF_SIZE, "%s", strerror(errno));
 			return TCPS_E_IO;
 		}
 		unsigned char magic[2] = { 0, 0 };
 		size_t got = fread(magic, 1, 2, f);
 		if (got == 0 && ferror(f)) {
-			snprintf(errbuf, TCPS_ERRBUF_SIZE, "%s: %s", path, strerror(errno));
+			snprintf(errbuf, TCPS_ERRBUF_SIZE, "%s", strerror(errno));
 			fclose(f);
 			return TCPS_E_IO;
 		}
 		if (got == 0) {
-			snprintf(errbuf, TCPS_ERRBUF_SIZE, "%s: empty file, not a capture", path);
+			snprintf(errbuf, TCPS_ERRBUF_SIZE, "empty file, not a capture");
 			fclose(f);
 			return TCPS_E_FORMAT;
 		}
@@ -111,12 +109,12 @@ int tcps_source_open_file(struct tcps_source **out, const char *path, char *errb
 			int fd = dup(fileno(f));
 			fclose(f);
 			if (fd < 0 || lseek(fd, 0, SEEK_SET) < 0) {
-				snprintf(errbuf, TCPS_ERRBUF_SIZE, "%s: %s", path, strerror(errno));
+				snprintf(errbuf, TCPS_ERRBUF_SIZE, "%s", strerror(errno));
 				if (fd >= 0)
 					close(fd);
 				return TCPS_E_IO;
 			}
-			if (!(f = gz_stream(fd, errbuf, path)))
+			if (!(f = gz_stream(fd, errbuf)))
 				return TCPS_E_IO;
 		} else {
 			fclose(f);
@@ -130,8 +128,10 @@ int tcps_source_open_file(struct tcps_source **out, const char *path, char *errb
 	} else {
 		p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, perr);
 	}
-	if (!p)
-		return open_failed(is_stdin ? "standard input" : path, perr, errbuf);
+	if (!p) {
+		pcap_message(path, perr, errbuf);
+		return TCPS_E_FORMAT;
+	}
 	struct tcps_source *s = calloc(1, sizeof *s);
 	if (!s) {
 		pcap_close(p);
@@ -181,7 +181,7 @@ int tcps_source_next(struct tcps_source *s, struct tcps_packet *pkt, char *errbu
 	if (r == PCAP_ERROR_BREAK)
 		return 0;
 	if (r != 1) {
-		snprintf(errbuf, TCPS_ERRBUF_SIZE, "%s", pcap_geterr(s->pcap));
+		pcap_message(s->path, pcap_geterr(s->pcap), errbuf);
 		return TCPS_E_DAMAGED;
 	}
 	/* Nanoseconds: the file was opened with PCAP_TSTAMP_PRECISION_NANO. A

@@ -89,6 +89,7 @@ struct tcps_totals {
 	uint64_t by_class[TCPS_PKT__COUNT];
 	uint64_t malformed[TCPS_MAL__COUNT];     /* breakdown of TCPS_PKT_MALFORMED */
 	uint64_t bad_options;                    /* TCP segments whose options were invalid */
+	uint64_t bad_records;                    /* records with caplen above the original length */
 	uint64_t connections;
 	uint64_t fragments_reassembled;          /* datagrams rebuilt from fragments */
 	uint64_t wire_bytes;                     /* sum of original packet lengths */
@@ -129,12 +130,23 @@ struct tcps_conn_summary {
 	bool reused;                     /* tuple of an earlier connection in this capture */
 };
 
+/* What a packet note is about. Append-only; names are stable. */
+enum tcps_note_kind {
+	TCPS_NOTE_MALFORMED = 0,   /* packet counted as malformed; see reason */
+	TCPS_NOTE_BAD_OPTIONS,     /* TCP options invalid; the segment is still used */
+	TCPS_NOTE_FRAGMENT_LOST,   /* IP datagram whose fragments never all arrived */
+	TCPS_NOTE_BAD_RECORD,      /* capture record inconsistent (captured > original length) */
+	TCPS_NOTE_NO_MEMORY,       /* segment not tracked for lack of memory */
+	TCPS_NOTE__COUNT
+};
+const char *tcps_note_kind_name(enum tcps_note_kind k);
+
 /* A packet the engine could not use, or used with a reservation. */
 struct tcps_packet_note {
 	uint64_t pkt;                    /* packet number in the file, from 1 */
 	struct tcps_ts ts;
-	enum tcps_pkt_class cls;         /* TCPS_PKT_MALFORMED, or TCPS_PKT_TCP for bad options */
-	enum tcps_malformed reason;      /* TCPS_MAL_NONE for bad options */
+	enum tcps_note_kind kind;
+	enum tcps_malformed reason;      /* for TCPS_NOTE_MALFORMED, else TCPS_MAL_NONE */
 	const char *detail;              /* English, with the numbers; valid during the call */
 };
 

@@ -23,7 +23,8 @@ struct tcps_packet {
  * Opens a capture file: pcap or pcapng (any timestamp resolution, kept to the
  * nanosecond), optionally gzip-compressed; "-" reads standard input.
  * Returns TCPS_OK and sets *out, or a negative status and fills errbuf
- * (TCPS_ERRBUF_SIZE) with a sentence naming the problem.
+ * (TCPS_ERRBUF_SIZE) with a sentence naming the problem (not the path,
+ * which the caller knows).
  */
 int tcps_source_open_file(struct tcps_source **out, const char *path, char *errbuf)
 	TCPS_WARN_UNUSED_RESULT;

@@ -118,9 +118,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 	o->inputs = calloc((size_t)argc + 1, sizeof *o->inputs);
 	if (!o->inputs)
 		return usage_error("out of memory", NULL);
-	/* "+": stop at the first non-option, so a filter such as "not port 22"
-	 * is never taken for options. */
-	while ((c = getopt_long(argc, argv, "+r:c:nqhV", longopts, NULL)) != -1) {
+	/* Options may follow the files (GNU getopt permutes); a filter never
+	 * starts with '-', and "--" ends the options if one must. */
+	while ((c = getopt_long(argc, argv, "r:c:nqhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			o->inputs[o->ninputs++] = optarg;

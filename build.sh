@@ -1,0 +1,61 @@
+#!/bin/sh
+# build.sh - one command from a fresh Debian machine to a working tcpstate.
+#
+#   ./build.sh demo   install what is missing, build, analyse samples/handshake-close.pcap
+#   ./build.sh test   install what is missing, build plain and sanitized, run every test
+#   ./build.sh deps   only install what is missing
+#
+# Packages come from Debian only; the list below is the whole of what the
+# project needs to build and test.
+set -eu
+cd "$(dirname "$0")"
+
+BUILD_PKGS="gcc make cmake pkg-config libpcap-dev libcunit1-dev zlib1g-dev libxxhash-dev"
+TEST_PKGS="python3 gzip"
+
+install_missing() {
+	missing=""
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+			missing="$missing $p"
+	done
+	[ -z "$missing" ] && return 0
+	echo "build.sh: installing:$missing"
+	sudo=""
+	[ "$(id -u)" -eq 0 ] || sudo="sudo"
+	$sudo apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $missing
+}
+
+jobs=$(nproc 2>/dev/null || echo 2)
+
+build() { # dir, extra cmake args...
+	dir=$1
+	shift
+	cmake -S . -B "$dir" "$@" >/dev/null
+	cmake --build "$dir" -j "$jobs"
+}
+
+case "${1:-}" in
+deps)
+	install_missing $BUILD_PKGS $TEST_PKGS
+	;;
+demo)
+	install_missing $BUILD_PKGS
+	build build -DCMAKE_BUILD_TYPE=Release -DTCPS_BUILD_TESTS=OFF
+	./build/tcpstate samples/handshake-close.pcap
+	;;
+test)
+	install_missing $BUILD_PKGS $TEST_PKGS
+	# Plain build, warnings as errors, then the same suite under ASan+UBSan.
+	build build -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTCPS_WERROR=ON -DTCPS_BUILD_TESTS=ON
+	(cd build && ctest --output-on-failure -j "$jobs")
+	build build-asan -DCMAKE_BUILD_TYPE=Debug -DTCPS_WERROR=ON -DTCPS_SANITIZE=ON -DTCPS_BUILD_TESTS=ON
+	(cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j "$jobs")
+	;;
+*)
+	echo "usage: ./build.sh demo|test|deps" >&2
+	exit 2
+	;;
+esac

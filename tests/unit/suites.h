@@ -1,0 +1,17 @@
+/* suites.h - every CUnit suite of the unit test program */
+#ifndef TCPS_TEST_SUITES_H
+#define TCPS_TEST_SUITES_H
+
+#include <CUnit/CUnit.h>
+
+/* Each adds one suite to the registry; returns 0 on success. */
+int suite_cursor(void);
+int suite_decode(void);
+int suite_frag(void);
+int suite_flowtab(void);
+int suite_engine(void);
+
+/* Adds a suite with the given tests ({name, fn} pairs ending in {NULL, NULL}). */
+int add_suite(const char *name, const CU_TestInfo *tests);
+
+#endif

@@ -1,0 +1,223 @@
+/* test_engine.c - connections from segments fed straight into the engine */
+#include <string.h>
+#include "decode.h"
+#include "pktbuild.h"
+#include "suites.h"
+#include "tcpstate/tcpstate.h"
+
+#define MAXREC 64
+static struct tcps_conn_summary conns[MAXREC];
+static unsigned nconns, nnotes;
+static struct tcps_packet_note notes[MAXREC];
+
+static void rec_conn(void *ctx, const struct tcps_conn_summary *c)
+{
+	(void)ctx;
+	if (nconns < MAXREC)
+		conns[nconns] = *c;
+	nconns++;
+}
+
+static void rec_note(void *ctx, const struct tcps_packet_note *n)
+{
+	(void)ctx;
+	if (nnotes < MAXREC) {
+		notes[nnotes] = *n;
+		notes[nnotes].detail = NULL;
+	}
+	nnotes++;
+}
+
+static struct tcps_engine *engine(uint32_t time_wait)
+{
+	struct tcps_config cfg;
+	struct tcps_reporter rep = { NULL, rec_note, rec_conn };
+	char err[TCPS_ERRBUF_SIZE];
+	tcps_config_init(&cfg);
+	cfg.time_wait_sec = time_wait;
+	cfg.initial_flows = 4;
+	nconns = nnotes = 0;
+	return tcps_engine_new(&cfg, &rep, err);
+}
+
+/* Feeds one Ethernet frame: a -> b when dir is 0, b -> a otherwise. */
+static void feed(struct tcps_engine *e, int64_t sec, const char *a, uint16_t ap, const char *b, uint16_t bp,
+		 int dir, uint16_t flags, uint32_t seq, uint32_t ack, size_t payload, uint16_t vlan)
+{
+	uint8_t buf[2048];
+	struct pkt_spec s = { .family = strchr(a, ':') ? 6 : 4, .src = dir ? b : a, .dst = dir ? a : b,
+			      .sport = dir ? bp : ap, .dport = dir ? ap : bp, .seq = seq, .ack = ack,
+			      .flags = flags, .win = 1000, .payload = payload, .nvlan = vlan ? 1 : 0,
+			      .vlan = { vlan, 0 } };
+	uint32_t n = (uint32_t)pb_ether(buf, &s);
+	struct tcps_ts ts = { sec, 0 };
+	tcps_engine_feed(e, TCPS_LINK_ETHERNET, &ts, buf, n, n);
+}
+
+#define C "10.0.0.1"
+#define S "10.0.0.2"
+
+static void test_handshake_roles_and_counts(void)
+{
+	struct tcps_engine *e = engine(60);
+	feed(e, 1, C, 5000, S, 80, 0, TH_SYN, 100, 0, 0, 0);
+	feed(e, 1, C, 5000, S, 80, 1, TH_SYN | TH_ACK, 900, 101, 0, 0);
+	feed(e, 1, C, 5000, S, 80, 0, TH_ACK, 101, 901, 0, 0);
+	feed(e, 2, C, 5000, S, 80, 0, TH_ACK | TH_PSH, 101, 901, 10, 0);
+	feed(e, 2, C, 5000, S, 80, 1, TH_ACK | TH_PSH, 901, 111, 300, 0);
+	feed(e, 3, C, 5000, S, 80, 0, TH_ACK | TH_FIN, 111, 1201, 0, 0);
+	feed(e, 3, C, 5000, S, 80, 1, TH_ACK | TH_FIN, 1201, 112, 0, 0);
+	feed(e, 3, C, 5000, S, 80, 0, TH_ACK, 112, 1202, 0, 0);
+	CU_ASSERT_EQUAL(nconns, 0); /* closed, but kept for late segments */
+	tcps_engine_finish(e);
+	CU_ASSERT_EQUAL_FATAL(nconns, 1);
+	const struct tcps_conn_summary *c = &conns[0];
+	CU_ASSERT_EQUAL(c->id, 1);
+	CU_ASSERT_EQUAL(c->roles, TCPS_ROLES_SYN);
+	CU_ASSERT_EQUAL(c->ep[TCPS_INITIATOR].port, 5000);
+	CU_ASSERT_EQUAL(c->ep[TCPS_RESPONDER].port, 80);
+	CU_ASSERT_EQUAL(c->pkts[TCPS_INITIATOR], 5);
+	CU_ASSERT_EQUAL(c->pkts[TCPS_RESPONDER], 3);
+	CU_ASSERT_EQUAL(c->bytes[TCPS_INITIATOR], 10);
+	CU_ASSERT_EQUAL(c->bytes[TCPS_RESPONDER], 300);
+	CU_ASSERT_EQUAL(c->first_pkt, 1);
+	CU_ASSERT_EQUAL(c->last_pkt, 8);
+	CU_ASSERT_EQUAL(c->first_ts.sec, 1);
+	CU_ASSERT_EQUAL(c->last_ts.sec, 3);
+	CU_ASSERT_TRUE(c->closed);
+	struct tcps_totals t;
+	tcps_engine_totals(e, &t);
+	CU_ASSERT_EQUAL(t.packets, 8);
+	CU_ASSERT_EQUAL(t.by_class[TCPS_PKT_TCP], 8);
+	CU_ASSERT_EQUAL(t.connections, 1);
+	tcps_engine_free(e);
+}
+
+/* Without a SYN the roles are inferred, and said to be. */
+static void test_inferred_roles(void)
+{
+	struct tcps_engine *e = engine(60);
+	feed(e, 1, C, 5000, S, 80, 1, TH_SYN | TH_ACK, 900, 101, 0, 0);      /* conn 1: SYN-ACK first */
+	feed(e, 1, C, 6000, S, 443, 1, TH_ACK, 5, 5, 10, 0);                 /* conn 2: server speaks first */
+	feed(e, 1, C, 40000, S, 50000, 1, TH_ACK, 5, 5, 10, 0);              /* conn 3: lower port serves */
+	feed(e, 1, C, 7000, S, 7000, 1, TH_ACK, 5, 5, 10, 0);                /* conn 4: equal ports */
+	tcps_engine_finish(e);
+	CU_ASSERT_EQUAL_FATAL(nconns, 4);
+	CU_ASSERT_EQUAL(conns[0].roles, TCPS_ROLES_SYNACK);
+	CU_ASSERT_EQUAL(conns[0].ep[TCPS_RESPONDER].port, 80);
+	CU_ASSERT_EQUAL(conns[1].roles, TCPS_ROLES_PORT);
+	CU_ASSERT_EQUAL(conns[1].ep[TCPS_RESPONDER].port, 443);
+	CU_ASSERT_EQUAL(conns[1].pkts[TCPS_RESPONDER], 1);
+	CU_ASSERT_EQUAL(conns[2].ep[TCPS_RESPONDER].port, 40000);
+	CU_ASSERT_EQUAL(conns[3].roles, TCPS_ROLES_FIRST);
+	CU_ASSERT_EQUAL(conns[3].ep[TCPS_INITIATOR].addr[3], 2); /* the first sender */
+	for (unsigned i = 0; i < 4; i++)
+		CU_ASSERT_EQUAL(conns[i].id, i + 1); /* reported in id order at the end */
+	tcps_engine_free(e);
+}
+
+/* One tuple on two VLANs is two connections (Zeek's rule). */
+static void test_vlan_splits_connections(void)
+{
+	struct tcps_engine *e = engine(60);
+	feed(e, 1, C, 5000, S, 80, 0, TH_SYN, 100, 0, 0, 10);
+	feed(e, 1, C, 5000, S, 80, 0, TH_SYN, 100, 0, 0, 20);
+	feed(e, 1, C, 5000, S, 80, 1, TH_SYN | TH_ACK, 7, 101, 0, 20);
+	tcps_engine_finish(e);
+	CU_ASSERT_EQUAL_FATAL(nconns, 2);
+	CU_ASSERT_EQUAL(conns[0].vlan[0], 10);
+	CU_ASSERT_EQUAL(conns[0].pkts[TCPS_RESPONDER], 0);
+	CU_ASSERT_EQUAL(conns[1].vlan[0], 20);
+	CU_ASSERT_EQUAL(conns[1].pkts[TCPS_RESPONDER], 1);
+	tcps_engine_free(e);
+}
+
+/* A closed connection is reported once quiet for the TIME_WAIT period;
+ * a new SYN with a new ISN on its tuple starts connection 2; a SYN with the
+ * old ISN is a retransmission. */
+static void test_close_expiry_and_reuse(void)
+{
+	struct tcps_engine *e = engine(10);
+	feed(e, 100, C, 5000, S, 80, 0, TH_SYN, 100, 0, 0, 0);
+	feed(e, 100, C, 5000, S, 80, 0, TH_SYN, 100, 0, 0, 0); /* retransmitted SYN */
+	feed(e, 101, C, 5000, S, 80, 1, TH_RST | TH_ACK, 0, 101, 0, 0);
+	feed(e, 102, C, 5000, S, 80, 0, TH_SYN, 100, 0, 0, 0); /* same ISN: same connection */
+	CU_ASSERT_EQUAL(nconns, 0);
+	feed(e, 103, C, 5000, S, 80, 0, TH_SYN, 5000, 0, 0, 0); /* new ISN on a closed tuple */
+	CU_ASSERT_EQUAL_FATAL(nconns, 1);
+	CU_ASSERT_EQUAL(conns[0].id, 1);
+	CU_ASSERT_EQUAL(conns[0].pkts[TCPS_INITIATOR], 3);
+	CU_ASSERT_FALSE(conns[0].reused);
+	feed(e, 104, C, 5000, S, 80, 1, TH_RST | TH_ACK, 0, 5001, 0, 0);
+	feed(e, 114, C, 6000, S, 80, 0, TH_SYN, 1, 0, 0, 0); /* exactly 10 s later: kept */
+	CU_ASSERT_EQUAL(nconns, 1);
+	feed(e, 115, C, 6001, S, 80, 0, TH_SYN, 1, 0, 0, 0); /* 11 s: reported and freed */
+	CU_ASSERT_EQUAL_FATAL(nconns, 2);
+	CU_ASSERT_EQUAL(conns[1].id, 2);
+	CU_ASSERT_TRUE(conns[1].reused);
+	CU_ASSERT_TRUE(conns[1].closed);
+	tcps_engine_finish(e);
+	CU_ASSERT_EQUAL(nconns, 4);
+	struct tcps_totals t;
+	tcps_engine_totals(e, &t);
+	CU_ASSERT_EQUAL(t.connections, 4);
+	CU_ASSERT_EQUAL(t.max_live_connections, 2);
+	tcps_engine_free(e);
+}
+
+/* Every packet lands in exactly one category. */
+static void test_totals_add_up(void)
+{
+	struct tcps_engine *e = engine(60);
+	uint8_t buf[2048];
+	struct pkt_spec s = { .family = 4, .src = C, .dst = S, .sport = 40000, .dport = 80, .flags = TH_ACK,
+			      .payload = 40 };
+	uint32_t n = (uint32_t)pb_ether(buf, &s);
+	struct tcps_ts ts = { 1, 5 };
+	tcps_engine_feed(e, 1, &ts, buf, n, n);          /* tcp */
+	tcps_engine_feed(e, 1, &ts, buf, n - 10, n);     /* tcp_truncated */
+	tcps_engine_feed(e, 1, &ts, buf, 20, n);         /* malformed: ipv4_cut */
+	tcps_engine_feed(e, 147, &ts, buf, n, n);        /* unsupported_link */
+	tcps_engine_feed(e, 1, &ts, buf, 0, 0);          /* malformed: empty_record */
+	buf[23] = 17;
+	tcps_engine_feed(e, 1, &ts, buf, n, n);          /* not_tcp */
+	tcps_engine_skip_filtered(e);                    /* filtered */
+	tcps_engine_finish(e);
+	struct tcps_totals t;
+	tcps_engine_totals(e, &t);
+	uint64_t sum = 0;
+	for (int i = 0; i < TCPS_PKT__COUNT; i++)
+		sum += t.by_class[i];
+	CU_ASSERT_EQUAL(t.packets, 7);
+	CU_ASSERT_EQUAL(sum, 7);
+	CU_ASSERT_EQUAL(t.by_class[TCPS_PKT_TCP], 1);
+	CU_ASSERT_EQUAL(t.by_class[TCPS_PKT_TCP_TRUNCATED], 1);
+	CU_ASSERT_EQUAL(t.by_class[TCPS_PKT_MALFORMED], 2);
+	CU_ASSERT_EQUAL(t.malformed[TCPS_MAL_IPV4_CUT], 1);
+	CU_ASSERT_EQUAL(t.malformed[TCPS_MAL_EMPTY_RECORD], 1);
+	CU_ASSERT_EQUAL(t.by_class[TCPS_PKT_NOT_TCP], 1);
+	CU_ASSERT_EQUAL(t.by_class[TCPS_PKT_UNSUPPORTED_LINK], 1);
+	CU_ASSERT_EQUAL(t.by_class[TCPS_PKT_FILTERED], 1);
+	CU_ASSERT_EQUAL_FATAL(nnotes, 2);
+	CU_ASSERT_EQUAL(notes[0].pkt, 3);
+	CU_ASSERT_EQUAL(notes[0].reason, TCPS_MAL_IPV4_CUT);
+	CU_ASSERT_EQUAL(notes[0].kind, TCPS_NOTE_MALFORMED);
+	CU_ASSERT_EQUAL(notes[1].pkt, 5);
+	CU_ASSERT_EQUAL(nconns, 1);
+	CU_ASSERT_EQUAL(conns[0].truncated[TCPS_INITIATOR], 1);
+	CU_ASSERT_EQUAL(conns[0].bytes[TCPS_INITIATOR], 80); /* the cut segment still counts its 40 */
+	tcps_engine_free(e);
+}
+
+int suite_engine(void)
+{
+	static const CU_TestInfo t[] = {
+		{ "engine: handshake, data, close: roles and counts", test_handshake_roles_and_counts },
+		{ "engine: roles inferred from SYN-ACK, well-known and lower port", test_inferred_roles },
+		{ "engine: the same tuple on two VLANs is two connections", test_vlan_splits_connections },
+		{ "engine: closed connections expire; a new ISN reuses the tuple", test_close_expiry_and_reuse },
+		{ "engine: every packet lands in exactly one category", test_totals_add_up },
+		CU_TEST_INFO_NULL,
+	};
+	return add_suite("engine", t);
+}

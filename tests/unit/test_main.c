@@ -1,0 +1,32 @@
+/* test_main.c - runs every unit suite; exit status 0 only if all pass */
+#include <stdio.h>
+#include <CUnit/Basic.h>
+#include "suites.h"
+
+int add_suite(const char *name, const CU_TestInfo *tests)
+{
+	CU_pSuite s = CU_add_suite(name, NULL, NULL);
+	if (!s)
+		return -1;
+	for (const CU_TestInfo *t = tests; t->pName; t++)
+		if (!CU_add_test(s, t->pName, t->pTestFunc))
+			return -1;
+	return 0;
+}
+
+int main(void)
+{
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 2;
+	if (suite_cursor() || suite_decode() || suite_frag() || suite_flowtab() || suite_engine()) {
+		fprintf(stderr, "cannot register the suites: %s\n", CU_get_error_msg());
+		CU_cleanup_registry();
+		return 2;
+	}
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
+	unsigned run = CU_get_number_of_tests_run();
+	CU_cleanup_registry();
+	return failed || run == 0 ? 1 : 0;
+}
