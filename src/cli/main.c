@@ -115,6 +115,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 	bool from_r = false;
 	int c;
 	uint64_t v;
+	opterr = 0;
 	o->inputs = calloc((size_t)argc + 1, sizeof *o->inputs);
 	if (!o->inputs)
 		return usage_error("out of memory", NULL);
@@ -150,12 +151,14 @@ static int parse_args(int argc, char **argv, struct options *o)
 			break;
 		case 'h':
 			usage(stdout);
+			free(o->inputs);
 			exit(EXIT_OK);
 		case 'V':
 			printf("tcpstate %s\n%s\n", tcps_version(), tcps_libpcap_version());
+			free(o->inputs);
 			exit(EXIT_OK);
-		default:
-			return usage_error("unknown option", NULL);
+		default: /* getopt stays quiet (opterr 0): one message, ours */
+			return usage_error("unknown option, or an option without its value", argv[optind - 1]);
 		}
 	}
 	int i = optind;
@@ -238,8 +241,11 @@ int main(int argc, char **argv)
 	memset(&o, 0, sizeof o);
 	tcps_config_init(&o.cfg);
 	int rc = parse_args(argc, argv, &o);
-	if (rc != EXIT_OK)
+	if (rc != EXIT_OK) {
+		free(o.filter);
+		free(o.inputs);
 		return rc;
+	}
 	static char outbuf[1 << 16];
 	setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
 	int status = EXIT_OK;
