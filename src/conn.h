@@ -41,6 +41,7 @@ struct conn {
 	uint64_t pkts[2], bytes[2], trunc[2];  /* per key side */
 	uint64_t first_pkt, last_pkt;
 	struct tcps_ts first_ts, last_ts;
+	struct tcps_ts queued_ts;     /* when put at the tail of its list */
 };
 
 #endif

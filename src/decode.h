@@ -73,7 +73,8 @@ struct seg {
 	uint32_t payload_len;            /* from the IP lengths, not from caplen */
 	uint32_t payload_cap;            /* payload bytes actually captured */
 	struct cur payload;              /* the captured payload bytes */
-	bool truncated;                  /* payload_cap < payload_len */
+	bool truncated;                  /* payload_cap < payload_len, or options cut */
+	bool opt_cut;                    /* the capture ends inside the options */
 	struct tcp_opts opt;
 };
 

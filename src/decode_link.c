@@ -184,7 +184,13 @@ bool tcps_linktype_supported(int linktype)
 enum dec_result tcps_decode_packet(int linktype, const uint8_t *bytes, uint32_t caplen,
 				   uint32_t wirelen, struct decoder_out *o)
 {
-	memset(&o->seg, 0, sizeof o->seg);
+	/* Reset what every path reads; the rest is written before it is read
+	 * (options only on DEC_TCP, fragment data only on DEC_FRAGMENT). */
+	o->seg.nvlan = 0;
+	o->seg.vlan[0] = o->seg.vlan[1] = 0;
+	o->seg.tso = o->seg.reassembled = false;
+	memset(o->seg.src, 0, sizeof o->seg.src);
+	memset(o->seg.dst, 0, sizeof o->seg.dst);
 	o->why = TCPS_MAL_NONE;
 	o->detail[0] = '\0';
 	if (caplen == 0)

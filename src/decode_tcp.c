@@ -138,13 +138,25 @@ enum dec_result tcps_decode_l4(uint8_t proto, struct cur c, uint32_t declared, s
 	if (doff > declared)
 		return dec_malformed(o, TCPS_MAL_TCP_DOFF_BEYOND,
 				     "TCP data offset %u bytes exceeds the %u-byte segment", doff, declared);
-	struct cur opts;
-	if (!cur_sub(&c, doff - 20, &opts))
-		return dec_malformed(o, TCPS_MAL_TCP_CUT, "capture ends inside the TCP options (%u-byte header)",
-				     doff);
-	tcps_decode_tcp_options(opts, &s->opt);
 	s->hdr_len = (uint8_t)doff;
 	s->payload_len = declared - doff;
+	struct cur opts;
+	if (!cur_sub(&c, doff - 20, &opts)) {
+		/* Snap length inside the options (tcpdump -s 54/64): flags, seq,
+		 * ack and window are whole, so the segment still counts. Parse
+		 * what was captured; an option running past the cut is the
+		 * capture's doing, not the sender's. */
+		tcps_decode_tcp_options(c, &s->opt);
+		if (s->opt.err == TCPOPT_ERR_LEN_PAST)
+			s->opt.err = TCPOPT_OK;
+		s->opt_cut = true;
+		s->payload = cur_make(NULL, 0);
+		s->payload_cap = 0;
+		s->truncated = true;
+		return DEC_TCP;
+	}
+	tcps_decode_tcp_options(opts, &s->opt);
+	s->opt_cut = false;
 	cur_limit(&c, s->payload_len);
 	s->payload = c;
 	s->payload_cap = (uint32_t)c.len;

@@ -1,11 +1,17 @@
 /* engine.c - the pipeline: packet -> decode -> (reassemble) -> flow table -> records
  *
  * Capture time is the engine's only clock, so an offline run gives the same
- * output every time. Connections sit on one of two intrusive lists ordered by
- * last activity: open ones (expired only by the optional idle timeout) and
- * closed ones (kept time_wait seconds for late segments, then reported and
- * freed). Each packet costs one hash lookup and a constant number of list
- * moves; nothing is allocated except when the flow table grows.
+ * output every time. Connections sit on one of two intrusive lists: open ones
+ * (expired only by the optional idle timeout) and closed ones (kept time_wait
+ * seconds for late segments, then reported and freed). The lists are ordered
+ * by the time a connection was queued, not by its last packet: a packet does
+ * not move its connection (that would touch two other records, two cache
+ * misses per packet). Instead the expiry scan requeues a head that turns out
+ * to have been active, and a lookup treats a connection past its time as gone
+ * even if the scan has not reached it yet, so which packets belong to which
+ * connection is exact; only the moment a record is written may lag, by less
+ * than one timeout. Each packet costs one hash lookup; nothing is allocated
+ * except when the flow table grows.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -118,6 +124,7 @@ static void lru_push(struct tcps_engine *e, struct conn *c, uint8_t list)
 {
 	struct lru *l = &e->lists[list];
 	c->list = list;
+	c->queued_ts = e->now;
 	c->lru_prev = l->tail;
 	c->lru_next = FLOWTAB_NONE;
 	if (l->tail != FLOWTAB_NONE)
@@ -166,28 +173,42 @@ static void conn_end(struct tcps_engine *e, struct conn *c)
 	tcps_flowtab_remove(&e->ft, c);
 }
 
-static bool expired(const struct conn *c, const struct tcps_ts *now, uint32_t after_sec)
+static bool expired(const struct tcps_ts *since, const struct tcps_ts *now, uint32_t after_sec)
 {
-	int64_t ds = now->sec - c->last_ts.sec;
-	return ds > (int64_t)after_sec || (ds == (int64_t)after_sec && now->nsec > c->last_ts.nsec);
+	int64_t ds = now->sec - since->sec;
+	return ds > (int64_t)after_sec || (ds == (int64_t)after_sec && now->nsec > since->nsec);
+}
+
+/* Seconds a connection of this list lives without packets; 0 for ever. */
+static uint32_t list_timeout(const struct tcps_engine *e, uint8_t list)
+{
+	return list == CONN_CLOSED_LIST ? e->cfg.time_wait_sec : e->cfg.idle_timeout_sec;
+}
+
+/* True when c's time ran out before now (its record is merely not written yet). */
+static bool timed_out(const struct tcps_engine *e, const struct conn *c)
+{
+	uint32_t t = list_timeout(e, c->list);
+	return (t || c->list == CONN_CLOSED_LIST) && expired(&c->last_ts, &e->now, t);
 }
 
 static void expire(struct tcps_engine *e)
 {
-	uint32_t h;
-	while ((h = e->lists[CONN_CLOSED_LIST].head) != FLOWTAB_NONE) {
-		struct conn *c = tcps_flowtab_at(&e->ft, h);
-		if (!expired(c, &e->now, e->cfg.time_wait_sec))
-			break;
-		conn_end(e, c);
-	}
-	if (!e->cfg.idle_timeout_sec)
-		return;
-	while ((h = e->lists[CONN_OPEN_LIST].head) != FLOWTAB_NONE) {
-		struct conn *c = tcps_flowtab_at(&e->ft, h);
-		if (!expired(c, &e->now, e->cfg.idle_timeout_sec))
-			break;
-		conn_end(e, c);
+	for (uint8_t l = 0; l < 2; l++) {
+		uint32_t t = list_timeout(e, l), h;
+		if (l == CONN_OPEN_LIST && !t)
+			continue;
+		while ((h = e->lists[l].head) != FLOWTAB_NONE) {
+			struct conn *c = tcps_flowtab_at(&e->ft, h);
+			if (!expired(&c->queued_ts, &e->now, t))
+				break;
+			if (expired(&c->last_ts, &e->now, t)) {
+				conn_end(e, c);
+			} else { /* active since queued: look again later */
+				lru_unlink(e, c);
+				lru_push(e, c, l);
+			}
+		}
 	}
 }
 
@@ -250,10 +271,14 @@ static void on_segment(struct tcps_engine *e, const struct seg *s)
 	uint32_t h = tcps_flowtab_hash(&e->ft, &k);
 	struct conn *c = tcps_flowtab_find(&e->ft, &k, h);
 	bool reused = false;
-	/* A SYN with a new ISN on a closed connection's tuple opens a new one
-	 * (a SYN with the same ISN is a retransmission). */
-	if (c && c->list == CONN_CLOSED_LIST && (s->flags & (TH_SYN | TH_ACK)) == TH_SYN &&
-	    !(c->syn_seen[dir] && c->isn[dir] == s->seq)) {
+	if (c && timed_out(e, c)) {
+		/* Its time ran out before this packet: it is over. */
+		conn_end(e, c);
+		c = NULL;
+	} else if (c && c->list == CONN_CLOSED_LIST && (s->flags & (TH_SYN | TH_ACK)) == TH_SYN &&
+		   !(c->syn_seen[dir] && c->isn[dir] == s->seq)) {
+		/* A SYN with a new ISN on a closed connection's tuple opens a
+		 * new one (a SYN with the same ISN is a retransmission). */
 		conn_end(e, c);
 		c = NULL;
 		reused = true;
@@ -272,8 +297,7 @@ static void on_segment(struct tcps_engine *e, const struct seg *s)
 		t->connections++;
 		if (e->ft.used > t->max_live_connections)
 			t->max_live_connections = e->ft.used;
-	} else {
-		lru_unlink(e, c);
+		lru_push(e, c, CONN_OPEN_LIST);
 	}
 	c->pkts[dir]++;
 	c->bytes[dir] += s->payload_len;
@@ -289,7 +313,10 @@ static void on_segment(struct tcps_engine *e, const struct seg *s)
 	if (s->flags & TH_RST)
 		c->rst_seen = true;
 	bool closed = c->rst_seen || (c->fin_seen[0] && c->fin_seen[1]);
-	lru_push(e, c, closed ? CONN_CLOSED_LIST : CONN_OPEN_LIST);
+	if (closed && c->list == CONN_OPEN_LIST) {
+		lru_unlink(e, c);
+		lru_push(e, c, CONN_CLOSED_LIST);
+	}
 }
 
 static void classify(struct tcps_engine *e, enum dec_result r)

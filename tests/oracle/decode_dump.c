@@ -12,7 +12,7 @@
  *   pkt=<n> res=tcp caplen=<n> wirelen=<n> fam=<4|6> src=<addr> sport=<n>
  *     dst=<addr> dport=<n> flags=<tcpdump letters> seq=<abs> ack=<abs>
  *     win=<n> urp=<n> hlen=<n> len=<payload_len> cap=<payload_cap>
- *     trunc=<0|1> tso=<0|1> opts=<list|-> opterr=<none|name:kind>
+ *     trunc=<0|1> tso=<0|1> optcut=<0|1> opts=<list|-> opterr=<none|name:kind>
  *   pkt=<n> res=malformed caplen=<n> wirelen=<n> why=<name> detail=<text to end of line>
  *   pkt=<n> res=<not_tcp|unsupported_link|fragment> caplen=<n> wirelen=<n>
  * opts is a comma-separated list in header order: eol nop mss=<n>
@@ -185,9 +185,9 @@ int main(int argc, char **argv)
 			print_addr("dst", s->family, s->dst);
 			printf(" dport=%u", s->dport);
 			print_flags(s->flags);
-			printf(" seq=%u ack=%u win=%u urp=%u hlen=%u len=%u cap=%u trunc=%d tso=%d", s->seq,
-			       s->ack, s->win, s->urp, s->hdr_len, s->payload_len, s->payload_cap,
-			       s->truncated ? 1 : 0, s->tso ? 1 : 0);
+			printf(" seq=%u ack=%u win=%u urp=%u hlen=%u len=%u cap=%u trunc=%d tso=%d optcut=%d",
+			       s->seq, s->ack, s->win, s->urp, s->hdr_len, s->payload_len, s->payload_cap,
+			       s->truncated ? 1 : 0, s->tso ? 1 : 0, s->opt_cut ? 1 : 0);
 			print_opts(&s->opt);
 			break;
 		}

@@ -78,15 +78,19 @@ static void test_every_truncation(void)
 			CU_ASSERT_EQUAL(out.why, TCPS_MAL_LINK_CUT);
 		} else if (cap < 34) {
 			CU_ASSERT_EQUAL(out.why, TCPS_MAL_IPV4_CUT);
-		} else if (cap < 34 + 40) {
+		} else if (cap < 34 + 20) {
 			CU_ASSERT_EQUAL(out.why, TCPS_MAL_TCP_CUT);
 		} else {
+			/* From the fixed TCP header on, the segment is usable. */
 			CU_ASSERT_EQUAL(r, DEC_TCP);
 			CU_ASSERT_TRUE(out.seg.truncated);
 			CU_ASSERT_EQUAL(out.seg.payload_len, 100);
-			CU_ASSERT_EQUAL(out.seg.payload_cap, cap - 74);
+			CU_ASSERT_EQUAL(out.seg.payload_cap, cap < 74 ? 0 : cap - 74);
+			CU_ASSERT_EQUAL(out.seg.opt_cut, cap < 74);
+			CU_ASSERT_EQUAL(out.seg.opt.err, TCPOPT_OK);
+			CU_ASSERT_EQUAL(out.seg.seq, 1000);
 		}
-		if (cap < 74) {
+		if (cap < 54) {
 			CU_ASSERT_EQUAL(r, DEC_MALFORMED);
 		}
 	}
@@ -99,7 +103,7 @@ static void test_every_truncation(void)
 		enum dec_result r = decode_exact(TCPS_LINK_ETHERNET, b, cap, n);
 		if (cap < 54) {
 			CU_ASSERT_EQUAL(out.why, TCPS_MAL_IPV6_CUT);
-		} else if (cap < 94) {
+		} else if (cap < 74) {
 			CU_ASSERT_EQUAL(out.why, TCPS_MAL_TCP_CUT);
 		} else {
 			CU_ASSERT_TRUE(r == DEC_TCP && out.seg.payload_len == 100 && out.seg.truncated == (cap < n));
@@ -356,7 +360,7 @@ int suite_decode(void)
 {
 	static const CU_TestInfo t[] = {
 		{ "decode: IPv4 SYN fields and options", test_ipv4_syn_fields },
-		{ "decode: every cut point of IPv4 and IPv6 frames", test_every_truncation },
+		{ "decode: every cut point of IPv4 and IPv6 frames; cut options keep the segment", test_every_truncation },
 		{ "decode: Ethernet padding is not payload", test_padding_is_not_payload },
 		{ "decode: lying length fields are malformed, each with its reason", test_lying_headers },
 		{ "decode: stacked VLAN tags and MPLS labels", test_vlan_stack_and_mpls },

@@ -165,6 +165,36 @@ static void test_close_expiry_and_reuse(void)
 	tcps_engine_free(e);
 }
 
+/* An idle timeout ends a silent connection but never a busy one, however
+ * long it lives; a packet after the timeout starts a new connection even
+ * before the expiry scan has written the old one. */
+static void test_idle_timeout(void)
+{
+	struct tcps_engine *e = engine(60);
+	tcps_engine_free(e);
+	struct tcps_config cfg;
+	struct tcps_reporter rep = { NULL, rec_note, rec_conn };
+	char err[TCPS_ERRBUF_SIZE];
+	tcps_config_init(&cfg);
+	cfg.idle_timeout_sec = 10;
+	nconns = nnotes = 0;
+	e = tcps_engine_new(&cfg, &rep, err);
+	for (int64_t t = 0; t <= 100; t += 5) /* busy: a packet every 5 s */
+		feed(e, t, C, 5000, S, 80, t % 10 ? 1 : 0, TH_ACK, 1, 1, 1, 0);
+	feed(e, 100, C, 6000, S, 80, 0, TH_ACK, 1, 1, 1, 0);
+	CU_ASSERT_EQUAL(nconns, 0);
+	feed(e, 111, C, 6000, S, 80, 0, TH_ACK, 1, 1, 1, 0); /* 11 s of silence on both */
+	CU_ASSERT_EQUAL_FATAL(nconns, 2);
+	CU_ASSERT_EQUAL(conns[0].id, 1);
+	CU_ASSERT_EQUAL(conns[0].pkts[TCPS_INITIATOR] + conns[0].pkts[TCPS_RESPONDER], 21);
+	CU_ASSERT_EQUAL(conns[1].id, 2);
+	CU_ASSERT_EQUAL(conns[1].pkts[TCPS_INITIATOR], 1);
+	tcps_engine_finish(e);
+	CU_ASSERT_EQUAL_FATAL(nconns, 3);
+	CU_ASSERT_EQUAL(conns[2].id, 3);
+	tcps_engine_free(e);
+}
+
 /* Every packet lands in exactly one category. */
 static void test_totals_add_up(void)
 {
@@ -216,6 +246,7 @@ int suite_engine(void)
 		{ "engine: roles inferred from SYN-ACK, well-known and lower port", test_inferred_roles },
 		{ "engine: the same tuple on two VLANs is two connections", test_vlan_splits_connections },
 		{ "engine: closed connections expire; a new ISN reuses the tuple", test_close_expiry_and_reuse },
+		{ "engine: idle timeout ends silent connections, never busy ones", test_idle_timeout },
 		{ "engine: every packet lands in exactly one category", test_totals_add_up },
 		CU_TEST_INFO_NULL,
 	};
