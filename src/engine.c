@@ -295,8 +295,8 @@ static void on_segment(struct tcps_engine *e, const struct seg *s)
 		c->first_ts = e->now;
 		decide_roles(c, s, dir);
 		t->connections++;
-		if (e->ft.used > t->max_live_connections)
-			t->max_live_connections = e->ft.used;
+		if (e->ft.used > t->max_tracked_connections)
+			t->max_tracked_connections = e->ft.used;
 		lru_push(e, c, CONN_OPEN_LIST);
 	}
 	c->pkts[dir]++;

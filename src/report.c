@@ -3,73 +3,139 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <arpa/inet.h>
 #include "tcpstate/tcpstate.h"
+#include "linebuf.h"
 
-char *tcps_format_endpoint(const struct tcps_addr *a, char *buf, size_t len)
+/* Appends "ip:port" ("[v6]:port"). */
+static void lb_endpoint(struct linebuf *l, const struct tcps_addr *a)
 {
 	char ip[INET6_ADDRSTRLEN];
 	if (a->family == 4) {
-		inet_ntop(AF_INET, a->addr, ip, sizeof ip);
-		snprintf(buf, len, "%s:%u", ip, a->port);
+		for (int i = 0; i < 4; i++) {
+			if (i)
+				lb_chr(l, '.');
+			lb_uint(l, a->addr[i], 1);
+		}
 	} else {
 		inet_ntop(AF_INET6, a->addr, ip, sizeof ip);
-		snprintf(buf, len, "[%s]:%u", ip, a->port);
+		lb_chr(l, '[');
+		lb_str(l, ip);
+		lb_chr(l, ']');
 	}
+	lb_chr(l, ':');
+	lb_uint(l, a->port, 1);
+}
+
+/* Appends "seconds.nanoseconds". */
+static void lb_epoch(struct linebuf *l, const struct tcps_ts *t)
+{
+	lb_int(l, t->sec);
+	lb_chr(l, '.');
+	lb_uint(l, t->nsec, 9);
+}
+
+/* Appends "2026-11-21 10:00:00.123456789" (UTC, tcpdump -tttt style). The
+ * date comes from Howard Hinnant's days-to-civil algorithm, exact for every
+ * proleptic Gregorian date, so no gmtime call per record. */
+static void lb_utc(struct linebuf *l, const struct tcps_ts *t)
+{
+	int64_t days = t->sec / 86400, rem = t->sec % 86400;
+	if (rem < 0) {
+		rem += 86400;
+		days--;
+	}
+	int64_t z = days + 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	int64_t doe = z - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t mp = (5 * doy + 2) / 153;
+	int64_t day = doy - (153 * mp + 2) / 5 + 1;
+	int64_t month = mp < 10 ? mp + 3 : mp - 9;
+	int64_t year = yoe + era * 400 + (month <= 2);
+	lb_int(l, year);
+	lb_chr(l, '-');
+	lb_uint(l, (uint64_t)month, 2);
+	lb_chr(l, '-');
+	lb_uint(l, (uint64_t)day, 2);
+	lb_chr(l, ' ');
+	lb_uint(l, (uint64_t)(rem / 3600), 2);
+	lb_chr(l, ':');
+	lb_uint(l, (uint64_t)(rem / 60 % 60), 2);
+	lb_chr(l, ':');
+	lb_uint(l, (uint64_t)(rem % 60), 2);
+	lb_chr(l, '.');
+	lb_uint(l, t->nsec, 9);
+}
+
+/* Appends the seconds from a to b as "S.NNNNNNNNN" (negative if b is earlier). */
+static void lb_delta(struct linebuf *l, const struct tcps_ts *a, const struct tcps_ts *b)
+{
+	int64_t ns = (b->sec - a->sec) * INT64_C(1000000000) + ((int64_t)b->nsec - (int64_t)a->nsec);
+	if (ns < 0) {
+		lb_chr(l, '-');
+		ns = -ns;
+	}
+	lb_uint(l, (uint64_t)(ns / INT64_C(1000000000)), 1);
+	lb_chr(l, '.');
+	lb_uint(l, (uint64_t)(ns % INT64_C(1000000000)), 9);
+}
+
+static char *lb_copy_out(const struct linebuf *l, char *buf, size_t len)
+{
+	size_t n = l->n < len ? l->n : len - 1;
+	memcpy(buf, l->b, n);
+	buf[n] = '\0';
 	return buf;
+}
+
+char *tcps_format_endpoint(const struct tcps_addr *a, char *buf, size_t len)
+{
+	struct linebuf l = { 0 };
+	lb_endpoint(&l, a);
+	return lb_copy_out(&l, buf, len);
 }
 
 char *tcps_format_epoch(const struct tcps_ts *t, char *buf, size_t len)
 {
-	snprintf(buf, len, "%" PRId64 ".%09" PRIu32, t->sec, t->nsec);
-	return buf;
-}
-
-/* "2026-11-21 10:00:00.123456789", UTC, tcpdump -tttt style. */
-static char *format_utc(const struct tcps_ts *t, char *buf, size_t len)
-{
-	struct tm tm;
-	time_t s = (time_t)t->sec;
-	if (!gmtime_r(&s, &tm)) {
-		snprintf(buf, len, "%" PRId64 ".%09" PRIu32, t->sec, t->nsec);
-		return buf;
-	}
-	snprintf(buf, len, "%04d-%02d-%02d %02d:%02d:%02d.%09" PRIu32, tm.tm_year + 1900, tm.tm_mon + 1,
-		 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, t->nsec);
-	return buf;
-}
-
-/* Seconds from a to b as "S.NNNNNNNNN" (negative when b is earlier). */
-static char *format_delta(const struct tcps_ts *a, const struct tcps_ts *b, char *buf, size_t len)
-{
-	int64_t ns = (b->sec - a->sec) * INT64_C(1000000000) + ((int64_t)b->nsec - (int64_t)a->nsec);
-	const char *sign = ns < 0 ? "-" : "";
-	if (ns < 0)
-		ns = -ns;
-	snprintf(buf, len, "%s%" PRId64 ".%09" PRId64, sign, ns / INT64_C(1000000000), ns % INT64_C(1000000000));
-	return buf;
+	struct linebuf l = { 0 };
+	lb_epoch(&l, t);
+	return lb_copy_out(&l, buf, len);
 }
 
 /* JSON string with RFC 8259 escapes; bytes >= 0x80 pass through (file names
  * are written as the system gave them). */
-static void json_str(FILE *f, const char *s)
+static void json_str_lb(struct linebuf *l, const char *s)
 {
-	fputc('"', f);
+	static const char hex[] = "0123456789abcdef";
+	lb_chr(l, '"');
 	for (; *s; s++) {
 		unsigned char ch = (unsigned char)*s;
-		if (ch == '"' || ch == '\\')
-			fprintf(f, "\\%c", ch);
-		else if (ch == '\n')
-			fputs("\\n", f);
-		else if (ch == '\t')
-			fputs("\\t", f);
-		else if (ch < 0x20)
-			fprintf(f, "\\u%04x", ch);
-		else
-			fputc(ch, f);
+		if (ch == '"' || ch == '\\') {
+			lb_chr(l, '\\');
+			lb_chr(l, (char)ch);
+		} else if (ch == '\n') {
+			lb_str(l, "\\n");
+		} else if (ch == '\t') {
+			lb_str(l, "\\t");
+		} else if (ch < 0x20) {
+			lb_str(l, "\\u00");
+			lb_chr(l, hex[ch >> 4]);
+			lb_chr(l, hex[ch & 15]);
+		} else {
+			lb_chr(l, (char)ch);
+		}
 	}
-	fputc('"', f);
+	lb_chr(l, '"');
+}
+
+static void json_str(FILE *f, const char *s)
+{
+	struct linebuf l;
+	l.n = 0;
+	json_str_lb(&l, s);
+	lb_write(&l, f);
 }
 
 static void json_head(struct tcps_writer *w, const char *kind)
@@ -99,55 +165,119 @@ static void on_note(void *ctx, const struct tcps_packet_note *n)
 	}
 }
 
-static void vlan_text(const struct tcps_conn_summary *c, char *buf, size_t len)
+/* "A > B" per-direction pair, the text format's way of showing both sides. */
+static void lb_pair(struct linebuf *l, const char *label, const uint64_t v[2])
 {
-	if (c->vlan[1])
-		snprintf(buf, len, " vlan %u.%u", c->vlan[0], c->vlan[1]);
-	else if (c->vlan[0])
-		snprintf(buf, len, " vlan %u", c->vlan[0]);
-	else
-		buf[0] = '\0';
+	lb_str(l, label);
+	lb_uint(l, v[0], 1);
+	lb_str(l, " > ");
+	lb_uint(l, v[1], 1);
+	lb_str(l, " <");
+}
+
+static void conn_json(struct tcps_writer *w, const struct tcps_conn_summary *c)
+{
+	static const char *const pair_keys[3] = { "pkts", "bytes", "truncated" };
+	const uint64_t *pairs[3] = { c->pkts, c->bytes, c->truncated };
+	struct linebuf l;
+	l.n = 0;
+	lb_str(&l, "{\"kind\":\"connection\",\"file\":");
+	json_str_lb(&l, w->file);
+	lb_str(&l, ",\"conn\":");
+	lb_uint(&l, c->id, 1);
+	lb_str(&l, ",\"initiator\":\"");
+	lb_endpoint(&l, &c->ep[TCPS_INITIATOR]);
+	lb_str(&l, "\",\"responder\":\"");
+	lb_endpoint(&l, &c->ep[TCPS_RESPONDER]);
+	lb_str(&l, "\",\"vlan\":[");
+	if (c->vlan[0])
+		lb_uint(&l, c->vlan[0], 1);
+	if (c->vlan[1]) {
+		lb_chr(&l, ',');
+		lb_uint(&l, c->vlan[1], 1);
+	}
+	lb_str(&l, "],\"roles\":\"");
+	lb_str(&l, tcps_role_basis_name(c->roles));
+	lb_str(&l, c->roles == TCPS_ROLES_SYN ? "\",\"roles_inferred\":false" : "\",\"roles_inferred\":true");
+	for (int i = 0; i < 3; i++) {
+		lb_str(&l, ",\"");
+		lb_str(&l, pair_keys[i]);
+		lb_str(&l, "\":{\"initiator\":");
+		lb_uint(&l, pairs[i][0], 1);
+		lb_str(&l, ",\"responder\":");
+		lb_uint(&l, pairs[i][1], 1);
+		lb_chr(&l, '}');
+	}
+	lb_str(&l, ",\"first\":{\"pkt\":");
+	lb_uint(&l, c->first_pkt, 1);
+	lb_str(&l, ",\"ts\":\"");
+	lb_epoch(&l, &c->first_ts);
+	lb_str(&l, "\"},\"last\":{\"pkt\":");
+	lb_uint(&l, c->last_pkt, 1);
+	lb_str(&l, ",\"ts\":\"");
+	lb_epoch(&l, &c->last_ts);
+	lb_str(&l, c->closed ? "\"},\"closed\":true" : "\"},\"closed\":false");
+	lb_str(&l, c->reused ? ",\"reused\":true}\n" : ",\"reused\":false}\n");
+	lb_write(&l, w->out);
+}
+
+static void conn_text(struct tcps_writer *w, const struct tcps_conn_summary *c)
+{
+	struct linebuf l;
+	l.n = 0;
+	lb_str(&l, "conn ");
+	lb_uint(&l, c->id, 1);
+	lb_chr(&l, ' ');
+	lb_endpoint(&l, &c->ep[TCPS_INITIATOR]);
+	lb_str(&l, " > ");
+	lb_endpoint(&l, &c->ep[TCPS_RESPONDER]);
+	if (c->vlan[0]) {
+		lb_str(&l, " vlan ");
+		lb_uint(&l, c->vlan[0], 1);
+		if (c->vlan[1]) {
+			lb_chr(&l, '.');
+			lb_uint(&l, c->vlan[1], 1);
+		}
+	}
+	lb_str(&l, " roles ");
+	lb_str(&l, tcps_role_basis_name(c->roles));
+	if (c->roles != TCPS_ROLES_SYN)
+		lb_str(&l, " (inferred)");
+	lb_str(&l, c->closed ? " closed" : " open");
+	if (c->reused)
+		lb_str(&l, " reused");
+	lb_pair(&l, "\n  pkts ", c->pkts);
+	lb_pair(&l, "  bytes ", c->bytes);
+	if (c->truncated[0] || c->truncated[1]) {
+		lb_str(&l, " (truncated ");
+		lb_uint(&l, c->truncated[0], 1);
+		lb_str(&l, " > ");
+		lb_uint(&l, c->truncated[1], 1);
+		lb_chr(&l, ')');
+	}
+	lb_str(&l, "\n  first #");
+	lb_uint(&l, c->first_pkt, 1);
+	lb_chr(&l, ' ');
+	lb_utc(&l, &c->first_ts);
+	lb_str(&l, "  last #");
+	lb_uint(&l, c->last_pkt, 1);
+	lb_chr(&l, ' ');
+	lb_utc(&l, &c->last_ts);
+	lb_str(&l, "  duration ");
+	lb_delta(&l, &c->first_ts, &c->last_ts);
+	lb_chr(&l, '\n');
+	lb_write(&l, w->out);
 }
 
 static void on_conn(void *ctx, const struct tcps_conn_summary *c)
 {
 	struct tcps_writer *w = ctx;
-	char a[64], b[64], t1[48], t2[48], d[48];
 	if (w->quiet)
 		return;
-	tcps_format_endpoint(&c->ep[TCPS_INITIATOR], a, sizeof a);
-	tcps_format_endpoint(&c->ep[TCPS_RESPONDER], b, sizeof b);
-	if (w->fmt == TCPS_FMT_JSON) {
-		json_head(w, "connection");
-		fprintf(w->out, ",\"conn\":%" PRIu64 ",\"initiator\":\"%s\",\"responder\":\"%s\",\"vlan\":[", c->id, a, b);
-		if (c->vlan[0])
-			fprintf(w->out, c->vlan[1] ? "%u,%u" : "%u", c->vlan[0], c->vlan[1]);
-		fprintf(w->out,
-			"],\"roles\":\"%s\",\"roles_inferred\":%s,"
-			"\"pkts\":{\"initiator\":%" PRIu64 ",\"responder\":%" PRIu64 "},"
-			"\"bytes\":{\"initiator\":%" PRIu64 ",\"responder\":%" PRIu64 "},"
-			"\"truncated\":{\"initiator\":%" PRIu64 ",\"responder\":%" PRIu64 "},"
-			"\"first\":{\"pkt\":%" PRIu64 ",\"ts\":\"%s\"},\"last\":{\"pkt\":%" PRIu64 ",\"ts\":\"%s\"},"
-			"\"closed\":%s,\"reused\":%s}\n",
-			tcps_role_basis_name(c->roles), c->roles == TCPS_ROLES_SYN ? "false" : "true",
-			c->pkts[0], c->pkts[1], c->bytes[0], c->bytes[1], c->truncated[0], c->truncated[1],
-			c->first_pkt, tcps_format_epoch(&c->first_ts, t1, sizeof t1), c->last_pkt,
-			tcps_format_epoch(&c->last_ts, t2, sizeof t2), c->closed ? "true" : "false",
-			c->reused ? "true" : "false");
-		return;
-	}
-	char vl[24], tr[64] = "";
-	vlan_text(c, vl, sizeof vl);
-	if (c->truncated[0] || c->truncated[1])
-		snprintf(tr, sizeof tr, " (truncated %" PRIu64 " > %" PRIu64 ")", c->truncated[0], c->truncated[1]);
-	fprintf(w->out, "conn %" PRIu64 " %s > %s%s roles %s%s%s%s\n", c->id, a, b, vl,
-		tcps_role_basis_name(c->roles), c->roles == TCPS_ROLES_SYN ? "" : " (inferred)",
-		c->closed ? " closed" : " open", c->reused ? " reused" : "");
-	fprintf(w->out, "  pkts %" PRIu64 " > %" PRIu64 " <  bytes %" PRIu64 " > %" PRIu64 " <%s\n",
-		c->pkts[0], c->pkts[1], c->bytes[0], c->bytes[1], tr);
-	fprintf(w->out, "  first #%" PRIu64 " %s  last #%" PRIu64 " %s  duration %s\n", c->first_pkt,
-		format_utc(&c->first_ts, t1, sizeof t1), c->last_pkt, format_utc(&c->last_ts, t2, sizeof t2),
-		format_delta(&c->first_ts, &c->last_ts, d, sizeof d));
+	if (w->fmt == TCPS_FMT_JSON)
+		conn_json(w, c);
+	else
+		conn_text(w, c);
 }
 
 struct tcps_reporter tcps_writer_reporter(struct tcps_writer *w)
@@ -198,9 +328,9 @@ void tcps_writer_totals(struct tcps_writer *w, const struct tcps_totals *t, bool
 				fprintf(f, "%s\"%s\":%" PRIu64, n++ ? "," : "", tcps_malformed_name((enum tcps_malformed)i),
 					t->malformed[i]);
 		fprintf(f,
-			"},\"bad_options\":%" PRIu64 ",\"bad_records\":%" PRIu64 ",\"connections\":%" PRIu64 ",\"max_live_connections\":%" PRIu64
+			"},\"bad_options\":%" PRIu64 ",\"bad_records\":%" PRIu64 ",\"connections\":%" PRIu64 ",\"max_tracked_connections\":%" PRIu64
 			",\"fragments_reassembled\":%" PRIu64 ",\"wire_bytes\":%" PRIu64 "}\n",
-			t->bad_options, t->bad_records, t->connections, t->max_live_connections, t->fragments_reassembled,
+			t->bad_options, t->bad_records, t->connections, t->max_tracked_connections, t->fragments_reassembled,
 			t->wire_bytes);
 		return;
 	}
@@ -216,9 +346,9 @@ void tcps_writer_totals(struct tcps_writer *w, const struct tcps_totals *t, bool
 					t->malformed[i]);
 		fputc('\n', f);
 	}
-	fprintf(f, "  connections %" PRIu64 " (at most %" PRIu64 " live), bad options %" PRIu64 ", bad records %" PRIu64
+	fprintf(f, "  connections %" PRIu64 " (at most %" PRIu64 " tracked at once), bad options %" PRIu64 ", bad records %" PRIu64
 		   ", datagrams reassembled %" PRIu64 ", wire bytes %" PRIu64 "%s\n",
-		t->connections, t->max_live_connections, t->bad_options, t->bad_records, t->fragments_reassembled,
+		t->connections, t->max_tracked_connections, t->bad_options, t->bad_records, t->fragments_reassembled,
 		t->wire_bytes,
 		complete ? "" : " (capture cut: totals up to the damage)");
 }

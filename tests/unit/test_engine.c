@@ -161,7 +161,7 @@ static void test_close_expiry_and_reuse(void)
 	struct tcps_totals t;
 	tcps_engine_totals(e, &t);
 	CU_ASSERT_EQUAL(t.connections, 4);
-	CU_ASSERT_EQUAL(t.max_live_connections, 2);
+	CU_ASSERT_EQUAL(t.max_tracked_connections, 2);
 	tcps_engine_free(e);
 }
 
