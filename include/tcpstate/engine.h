@@ -93,7 +93,7 @@ struct tcps_totals {
 	uint64_t connections;
 	uint64_t fragments_reassembled;          /* datagrams rebuilt from fragments */
 	uint64_t wire_bytes;                     /* sum of original packet lengths */
-	uint64_t max_live_connections;           /* high-water mark of the flow table */
+	uint64_t max_tracked_connections;        /* most held at once: open, or closed and waiting out time_wait */
 };
 
 /* Which side of a connection; index of per-direction arrays. */
