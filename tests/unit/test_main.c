@@ -1,4 +1,5 @@
 /* test_main.c - runs every unit suite; exit status 0 only if all pass */
+#include <stdbool.h>
 #include <stdio.h>
 #include <CUnit/Basic.h>
 #include "suites.h"
@@ -18,7 +19,8 @@ int main(void)
 {
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return 2;
-	if (suite_cursor() || suite_decode() || suite_frag() || suite_flowtab() || suite_engine()) {
+	if (suite_cursor() || suite_decode() || suite_frag() || suite_flowtab() || suite_engine() ||
+	    suite_tcpsm()) {
 		fprintf(stderr, "cannot register the suites: %s\n", CU_get_error_msg());
 		CU_cleanup_registry();
 		return 2;
