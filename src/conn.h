@@ -21,7 +21,7 @@ struct flowkey {
 	uint8_t pad[3];
 };
 
-/* Key sides are 0 and 1; roles map onto them through init_side. */
+/* The expiry list a connection is on: open, or closed and waiting out time_wait. */
 enum { CONN_OPEN_LIST = 0, CONN_CLOSED_LIST = 1 };
 
 struct conn {
@@ -30,7 +30,7 @@ struct conn {
 	uint32_t self;                /* own index in the flow table */
 	uint32_t lru_prev, lru_next;  /* indices in the flow table; UINT32_MAX ends */
 	uint8_t list;                 /* CONN_OPEN_LIST or CONN_CLOSED_LIST */
-	uint8_t init_side;            /* key side of the initiator */
+	uint8_t init_side;            /* key side (0 or 1) of the initiator */
 	uint8_t roles;                /* enum tcps_role_basis */
 	bool reused;
 	bool syn_seen[2];             /* per key side */

@@ -105,10 +105,9 @@ static enum dec_result link_ethernet(struct cur c, uint32_t uncaptured, struct d
 /* Linux cooked capture v1: 16 bytes, protocol last (pcap-linktype(7)). */
 static enum dec_result link_sll(struct cur c, uint32_t uncaptured, struct decoder_out *o)
 {
-	uint16_t hatype, proto;
-	if (!cur_skip(&c, 2) || !cur_be16(&c, &hatype) || !cur_skip(&c, 10) || !cur_be16(&c, &proto))
+	uint16_t proto;
+	if (!cur_skip(&c, 14) || !cur_be16(&c, &proto))
 		return dec_malformed(o, TCPS_MAL_LINK_CUT, "capture ends inside the Linux cooked (SLL) header");
-	(void)hatype;
 	return by_ethertype(proto, c, uncaptured, o);
 }
 

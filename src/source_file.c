@@ -26,6 +26,12 @@ struct tcps_source {
 	const char *path;
 };
 
+/* The system's reason for the last failed call (the caller names the file). */
+static void os_error(char *errbuf)
+{
+	snprintf(errbuf, TCPS_ERRBUF_SIZE, "%s", strerror(errno));
+}
+
 static ssize_t gz_read(void *cookie, char *buf, size_t size)
 {
 	int n = gzread((gzFile)cookie, buf, size > (1u << 30) ? (1u << 30) : (unsigned)size);
@@ -54,7 +60,7 @@ static FILE *gz_stream(int fd, char *errbuf)
 	cookie_io_functions_t io = { .read = gz_read, .close = gz_close };
 	FILE *f = fopencookie(gz, "rb", io);
 	if (!f) {
-		snprintf(errbuf, TCPS_ERRBUF_SIZE, "%s", strerror(errno));
+		os_error(errbuf);
 		gzclose_r(gz);
 	}
 	return f;
@@ -84,7 +90,7 @@ int tcps_source_open_file(struct tcps_source **out, const char *path, char *errb
 	if (is_stdin) {
 		int fd = dup(0);
 		if (fd < 0) {
-			snprintf(errbuf, TCPS_ERRBUF_SIZE, "%s", strerror(errno));
+			os_error(errbuf);
 			return TCPS_E_IO;
 		}
 		if (!(f = gz_stream(fd, errbuf)))
@@ -92,7 +98,7 @@ int tcps_source_open_file(struct tcps_source **out, const char *path, char *errb
 	} else {
 		f = fopen(path, "rb");
 		if (!f) {
-			snprintf(errbuf, TCPS_ERRBUF_SIZE, "%s", strerror(errno));
+			os_error(errbuf);
 			return TCPS_E_IO;
 		}
 		/* libpcap reads a record at a time through stdio; a large buffer
@@ -101,7 +107,7 @@ int tcps_source_open_file(struct tcps_source **out, const char *path, char *errb
 		unsigned char magic[2] = { 0, 0 };
 		size_t got = fread(magic, 1, 2, f);
 		if (got == 0 && ferror(f)) {
-			snprintf(errbuf, TCPS_ERRBUF_SIZE, "%s", strerror(errno));
+			os_error(errbuf);
 			fclose(f);
 			return TCPS_E_IO;
 		}
@@ -114,7 +120,7 @@ int tcps_source_open_file(struct tcps_source **out, const char *path, char *errb
 			int fd = dup(fileno(f));
 			fclose(f);
 			if (fd < 0 || lseek(fd, 0, SEEK_SET) < 0) {
-				snprintf(errbuf, TCPS_ERRBUF_SIZE, "%s", strerror(errno));
+				os_error(errbuf);
 				if (fd >= 0)
 					close(fd);
 				return TCPS_E_IO;
@@ -122,7 +128,7 @@ int tcps_source_open_file(struct tcps_source **out, const char *path, char *errb
 			if (!(f = gz_stream(fd, errbuf)))
 				return TCPS_E_IO;
 		} else if (fseek(f, 0, SEEK_SET) != 0) {
-			snprintf(errbuf, TCPS_ERRBUF_SIZE, "%s", strerror(errno));
+			os_error(errbuf);
 			fclose(f);
 			return TCPS_E_IO;
 		}

@@ -22,6 +22,7 @@ struct tcps_packet {
 /*
  * Opens a capture file: pcap or pcapng (any timestamp resolution, kept to the
  * nanosecond), optionally gzip-compressed; "-" reads standard input.
+ * path is borrowed: it must stay valid until tcps_source_close().
  * Returns TCPS_OK and sets *out, or a negative status and fills errbuf
  * (TCPS_ERRBUF_SIZE) with a sentence naming the problem (not the path,
  * which the caller knows).
