@@ -21,6 +21,37 @@ struct flowkey {
 	uint8_t pad[3];
 };
 
+/*
+ * A segment one endpoint sent whose effect on the other waits for evidence.
+ * The receiver's own later segments tell whether it had arrived: an ack that
+ * covers it says yes; a segment that could not have been sent after it
+ * (a retransmitted SYN,ACK after the ACK of it) says no. See track.c.
+ */
+struct pend {
+	uint64_t pkt;
+	uint64_t held_by;             /* receiver's latest packet sent before this arrived; 0 none */
+	int64_t sec;
+	uint32_t nsec;
+	uint32_t seq, ctl_end, ack;   /* ctl_end: sequence number after its SYN or FIN */
+	uint16_t flags;
+	uint8_t sender_illegal;       /* the send was a finding already: do not judge the receipt */
+};
+
+#define EP_PENDING 3
+
+/* One endpoint's machine and what it sent, in RFC 9293 names. */
+struct endpoint {
+	uint8_t state;                /* enum tcps_state */
+	uint8_t initial;              /* the state it started in */
+	uint8_t npend;
+	bool isn_known, nxt_known, fin_sent, syn_acked, fin_acked, fin_ack_seen;
+	bool ts_known, inferred, sent_any, owes_reply, last_rst;
+	uint32_t isn, snd_nxt, fin_seq, tsval;
+	int64_t state_sec;            /* when the current state was entered */
+	uint32_t state_nsec;
+	struct pend pend[EP_PENDING];
+};
+
 /* The expiry list a connection is on: open, or closed and waiting out time_wait. */
 enum { CONN_OPEN_LIST = 0, CONN_CLOSED_LIST = 1 };
 
@@ -33,10 +64,14 @@ struct conn {
 	uint8_t init_side;            /* key side (0 or 1) of the initiator */
 	uint8_t roles;                /* enum tcps_role_basis */
 	bool reused;
-	bool syn_seen[2];             /* per key side */
-	bool fin_seen[2];
 	bool rst_seen;
-	uint32_t isn[2];              /* sequence number of each side's SYN */
+	uint8_t reuse;                /* enum tcps_reuse */
+	uint16_t nrec;                /* records held (track.c), at most TRACK_MAX_RECORDS */
+	uint32_t rec_head, rec_tail;  /* the connection's records in the pool */
+	uint32_t rec_dropped;         /* findings beyond the cap: counted, not kept */
+	uint64_t reuse_of;            /* id of the connection this one replaced, 0 none */
+	struct endpoint ep[2];        /* per key side */
+	uint32_t findings[2][TCPS_F__COUNT];  /* per key side, exact even beyond the cap */
 	uint64_t id;
 	uint64_t pkts[2], bytes[2], trunc[2];  /* per key side */
 	uint64_t first_pkt, last_pkt;

@@ -20,6 +20,8 @@
 #include "decode.h"
 #include "flowtab.h"
 #include "frag.h"
+#include "findings.h"
+#include "track.h"
 
 #define FRAG_DATAGRAMS 64            /* datagrams reassembled at once: 64 x 64 KiB */
 #define DEFAULT_SEED 0x7463707374617465ULL   /* "tcpstate" */
@@ -39,6 +41,12 @@ struct tcps_engine {
 	uint64_t next_id;
 	struct tcps_ts now;
 	struct decoder_out dec;          /* scratch, reused for every packet */
+	struct tracker trk;
+	/* Scratch for writing one connection's records, grown to the largest. */
+	struct tcps_record *out;
+	char (*details)[TCPS_DETAIL_SIZE];
+	const struct rec **order;
+	uint32_t out_cap;
 };
 
 void tcps_config_init(struct tcps_config *cfg)
@@ -85,6 +93,9 @@ struct tcps_engine *tcps_engine_new(const struct tcps_config *cfg, const struct 
 		e->rep = *rep;
 	for (int i = 0; i < 2; i++)
 		e->lists[i].head = e->lists[i].tail = FLOWTAB_NONE;
+	e->trk.pool.free_head = UINT32_MAX;
+	e->trk.time_wait_sec = e->cfg.time_wait_sec;
+	e->trk.tot = &e->tot;
 	uint64_t seed = e->cfg.hash_seed ? e->cfg.hash_seed : DEFAULT_SEED;
 	e->frags = tcps_frag_new(FRAG_DATAGRAMS, frag_lost, e);
 	if (!e->frags || tcps_flowtab_init(&e->ft, e->cfg.initial_flows, seed) < 0) {
@@ -101,6 +112,10 @@ void tcps_engine_free(struct tcps_engine *e)
 		return;
 	tcps_frag_free(e->frags);
 	tcps_flowtab_free(&e->ft);
+	track_pool_free(&e->trk.pool);
+	free(e->out);
+	free(e->details);
+	free(e->order);
 	free(e);
 }
 
@@ -136,19 +151,90 @@ static void lru_push(struct tcps_engine *e, struct conn *c, uint8_t list)
 
 /* ---- connection records ---- */
 
-static void summarize(const struct conn *c, struct tcps_conn_summary *s)
+/* Makes room to write n records; false when memory is short. */
+static bool out_reserve(struct tcps_engine *e, uint32_t n)
+{
+	if (n <= e->out_cap)
+		return true;
+	uint32_t cap = e->out_cap ? e->out_cap : 64;
+	while (cap < n)
+		cap *= 2;
+	struct tcps_record *o = realloc(e->out, (size_t)cap * sizeof *o);
+	if (o)
+		e->out = o;
+	char(*d)[TCPS_DETAIL_SIZE] = realloc(e->details, (size_t)cap * sizeof *d);
+	if (d)
+		e->details = d;
+	const struct rec **r = realloc(e->order, (size_t)cap * sizeof *r);
+	if (r)
+		e->order = r;
+	if (!o || !d || !r)
+		return false;
+	e->out_cap = cap;
+	return true;
+}
+
+/* The connection's records in causal order, worded for the reporter. */
+static size_t gather_records(struct tcps_engine *e, const struct conn *c)
+{
+	if (!c->nrec || !out_reserve(e, c->nrec))
+		return 0;
+	size_t n = 0;
+	for (uint32_t i = c->rec_head; i != UINT32_MAX; i = e->trk.pool.r[i].next) {
+		const struct rec *r = &e->trk.pool.r[i];
+		size_t j = n++;
+		/* Insertion sort, stable: records arrive almost in order. */
+		while (j && e->order[j - 1]->key > r->key) {
+			e->order[j] = e->order[j - 1];
+			j--;
+		}
+		e->order[j] = r;
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct rec *r = e->order[i];
+		struct tcps_record *o = &e->out[i];
+		o->kind = (enum tcps_record_kind)r->kind;
+		o->pkt = r->pkt;
+		o->sec = r->sec;
+		o->nsec = r->nsec;
+		o->role = r->side == c->init_side ? TCPS_INITIATOR : TCPS_RESPONDER;
+		o->event = r->event;
+		o->from = r->state_from;
+		o->to = r->state_to;
+		o->code = r->code;
+		o->after_pkt = r->after_pkt;
+		o->unconfirmed = r->unconfirmed;
+		o->rule = r->rule;
+		e->details[i][0] = '\0';
+		if (r->kind == TCPS_REC_FINDING) {
+			struct finding_args a = { { r->v[0], r->v[1], r->v[2] }, r->after_pkt };
+			tcps_finding_format((enum tcps_finding_code)r->code, (enum tcps_state)r->state_from,
+					    (enum tcps_event)r->event, &a, e->details[i], TCPS_DETAIL_SIZE);
+		}
+		o->detail = e->details[i];
+	}
+	return n;
+}
+
+static void summarize(const struct conn *c, enum tcps_end end, struct tcps_conn_summary *s)
 {
 	unsigned ini = c->init_side, res = !c->init_side;
 	memset(s, 0, sizeof *s);
 	s->id = c->id;
 	for (unsigned r = 0; r < 2; r++) {
 		unsigned side = r == TCPS_INITIATOR ? ini : res;
+		const struct endpoint *ep = &c->ep[side];
 		s->ep[r].family = c->key.family;
 		memcpy(s->ep[r].addr, c->key.addr[side], 16);
 		s->ep[r].port = c->key.port[side];
 		s->pkts[r] = c->pkts[side];
 		s->bytes[r] = c->bytes[side];
 		s->truncated[r] = c->trunc[side];
+		s->initial[r] = (enum tcps_state)ep->initial;
+		s->final[r] = (enum tcps_state)ep->state;
+		s->inferred[r] = ep->inferred;
+		s->silent[r] = !ep->sent_any;
+		memcpy(s->findings[r], c->findings[side], sizeof s->findings[r]);
 	}
 	s->vlan[0] = c->key.vlan[0];
 	s->vlan[1] = c->key.vlan[1];
@@ -157,18 +243,26 @@ static void summarize(const struct conn *c, struct tcps_conn_summary *s)
 	s->last_pkt = c->last_pkt;
 	s->first_ts = c->first_ts;
 	s->last_ts = c->last_ts;
-	s->closed = c->list == CONN_CLOSED_LIST;
-	s->reused = c->reused;
+	s->end = end;
+	s->reuse = (enum tcps_reuse)c->reuse;
+	s->reuse_of = c->reuse_of;
+	s->records_dropped = c->rec_dropped;
 }
 
-/* Reports a connection and gives its record back to the table. */
-static void conn_end(struct tcps_engine *e, struct conn *c)
+/* Ends a connection: settles its machines, reports it, frees its record. */
+static void conn_end(struct tcps_engine *e, struct conn *c, enum tcps_end end)
 {
+	track_end(&e->trk, c, &e->now);
 	if (e->rep.connection) {
 		struct tcps_conn_summary s;
-		summarize(c, &s);
+		summarize(c, end, &s);
+		s.nrecords = gather_records(e, c);
+		s.records = e->out;
+		if (s.nrecords < c->nrec)
+			s.records_dropped += c->nrec - s.nrecords; /* no memory to write them */
 		e->rep.connection(e->rep.ctx, &s);
 	}
+	track_release(&e->trk, c);
 	lru_unlink(e, c);
 	tcps_flowtab_remove(&e->ft, c);
 }
@@ -203,7 +297,7 @@ static void expire(struct tcps_engine *e)
 			if (!expired(&c->queued_ts, &e->now, t))
 				break;
 			if (expired(&c->last_ts, &e->now, t)) {
-				conn_end(e, c);
+				conn_end(e, c, l == CONN_CLOSED_LIST ? TCPS_END_CLOSED : TCPS_END_IDLE);
 			} else { /* active since queued: look again later */
 				lru_unlink(e, c);
 				lru_push(e, c, l);
@@ -270,18 +364,22 @@ static void on_segment(struct tcps_engine *e, const struct seg *s)
 	unsigned dir = make_key(s, &k);
 	uint32_t h = tcps_flowtab_hash(&e->ft, &k);
 	struct conn *c = tcps_flowtab_find(&e->ft, &k, h);
-	bool reused = false;
+	enum tcps_reuse reuse = TCPS_REUSE_NONE;
+	uint64_t reuse_of = 0;
+	uint32_t rv[3] = { 0, 0, 0 };
 	if (c && timed_out(e, c)) {
-		/* Its time ran out before this packet: it is over. */
-		conn_end(e, c);
+		/* Its time ran out before this packet: it is over, and forgotten
+		 * as if the expiry scan had got there first. */
+		conn_end(e, c, c->list == CONN_CLOSED_LIST ? TCPS_END_CLOSED : TCPS_END_IDLE);
 		c = NULL;
-	} else if (c && c->list == CONN_CLOSED_LIST && (s->flags & (TH_SYN | TH_ACK)) == TH_SYN &&
-		   !(c->syn_seen[dir] && c->isn[dir] == s->seq)) {
-		/* A SYN with a new ISN on a closed connection's tuple opens a
-		 * new one (a SYN with the same ISN is a retransmission). */
-		conn_end(e, c);
+	} else if (c && track_syn_opens_new(&e->trk, c, s, dir, e->pktno)) {
+		/* Its sender had closed (or given up): a new connection, which
+		 * the peer accepts or not as RFC 6191 says. */
+		track_end(&e->trk, c, &e->now);
+		reuse = track_judge_reuse(c, s, dir, rv);
+		reuse_of = c->id;
+		conn_end(e, c, TCPS_END_REUSED);
 		c = NULL;
-		reused = true;
 	}
 	if (!c) {
 		c = tcps_flowtab_insert(&e->ft, &k, h);
@@ -290,10 +388,14 @@ static void on_segment(struct tcps_engine *e, const struct seg *s)
 			return;
 		}
 		c->id = ++e->next_id;
-		c->reused = reused;
+		c->reuse = (uint8_t)reuse;
+		c->reuse_of = reuse_of;
 		c->first_pkt = e->pktno;
 		c->first_ts = e->now;
 		decide_roles(c, s, dir);
+		track_init(c, s, dir, e->pktno, &e->now);
+		if (reuse != TCPS_REUSE_NONE && !tcps_reuse_acceptable(reuse))
+			track_finding(&e->trk, c, dir, TCPS_F_REUSE_UNACCEPTABLE, e->pktno, &e->now, rv[0], rv[1], rv[2]);
 		t->connections++;
 		if (e->ft.used > t->max_tracked_connections)
 			t->max_tracked_connections = e->ft.used;
@@ -304,15 +406,10 @@ static void on_segment(struct tcps_engine *e, const struct seg *s)
 	c->trunc[dir] += s->truncated;
 	c->last_pkt = e->pktno;
 	c->last_ts = e->now;
-	if ((s->flags & TH_SYN) && !c->syn_seen[dir]) {
-		c->syn_seen[dir] = true;
-		c->isn[dir] = s->seq;
-	}
-	if (s->flags & TH_FIN)
-		c->fin_seen[dir] = true;
-	if (s->flags & TH_RST)
-		c->rst_seen = true;
-	bool closed = c->rst_seen || (c->fin_seen[0] && c->fin_seen[1]);
+	track_segment(&e->trk, c, s, dir, e->pktno, &e->now);
+	/* On the wire it is over: a reset, or both FINs acknowledged. Late
+	 * segments still find it for --time-wait seconds. */
+	bool closed = c->rst_seen || (c->ep[0].fin_ack_seen && c->ep[1].fin_ack_seen);
 	if (closed && c->list == CONN_OPEN_LIST) {
 		lru_unlink(e, c);
 		lru_push(e, c, CONN_CLOSED_LIST);
@@ -423,7 +520,7 @@ void tcps_engine_finish(struct tcps_engine *e)
 	if (!all) { /* no memory to sort: report in table order rather than lose them */
 		for (int l = 0; l < 2; l++)
 			while (e->lists[l].head != FLOWTAB_NONE)
-				conn_end(e, tcps_flowtab_at(&e->ft, e->lists[l].head));
+				conn_end(e, tcps_flowtab_at(&e->ft, e->lists[l].head), TCPS_END_CAPTURE);
 		return;
 	}
 	for (int l = 0; l < 2; l++)
@@ -431,7 +528,7 @@ void tcps_engine_finish(struct tcps_engine *e)
 			all[k++] = tcps_flowtab_at(&e->ft, i);
 	qsort(all, k, sizeof *all, by_id);
 	for (uint32_t i = 0; i < k; i++)
-		conn_end(e, all[i]);
+		conn_end(e, all[i], TCPS_END_CAPTURE);
 	free(all);
 }
 

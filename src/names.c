@@ -100,3 +100,28 @@ const char *tcps_version(void)
 {
 	return TCPS_VERSION;
 }
+
+const char *tcps_end_name(enum tcps_end e)
+{
+	static const char *const n[] = { "capture_end", "closed", "idle", "reused" };
+	return (unsigned)e < N_ELEMS(n) ? n[e] : "unknown";
+}
+
+static const char *const reuse_names[] = {
+	[TCPS_REUSE_NONE] = "none",
+	[TCPS_REUSE_PEER_CLOSED] = "peer_closed",
+	[TCPS_REUSE_HIGHER_ISN] = "higher_isn",
+	[TCPS_REUSE_NEWER_TS] = "newer_timestamp",
+	[TCPS_REUSE_TIME_WAIT_REJECTS] = "time_wait_rejects",
+	[TCPS_REUSE_PEER_OPEN] = "peer_still_open",
+};
+
+const char *tcps_reuse_name(enum tcps_reuse r)
+{
+	return (unsigned)r < N_ELEMS(reuse_names) ? reuse_names[r] : "unknown";
+}
+
+bool tcps_reuse_acceptable(enum tcps_reuse r)
+{
+	return r != TCPS_REUSE_TIME_WAIT_REJECTS && r != TCPS_REUSE_PEER_OPEN;
+}

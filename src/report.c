@@ -6,9 +6,10 @@
 #include <arpa/inet.h>
 #include "tcpstate/tcpstate.h"
 #include "linebuf.h"
+#include "report_int.h"
 
 /* Appends "ip:port" ("[v6]:port"). */
-static void lb_endpoint(struct linebuf *l, const struct tcps_addr *a)
+void lb_endpoint(struct linebuf *l, const struct tcps_addr *a)
 {
 	char ip[INET6_ADDRSTRLEN];
 	if (a->family == 4) {
@@ -28,7 +29,7 @@ static void lb_endpoint(struct linebuf *l, const struct tcps_addr *a)
 }
 
 /* Appends "seconds.nanoseconds". */
-static void lb_epoch(struct linebuf *l, const struct tcps_ts *t)
+void lb_epoch(struct linebuf *l, const struct tcps_ts *t)
 {
 	lb_int(l, t->sec);
 	lb_chr(l, '.');
@@ -38,7 +39,7 @@ static void lb_epoch(struct linebuf *l, const struct tcps_ts *t)
 /* Appends "2026-11-21 10:00:00.123456789" (UTC, tcpdump -tttt style). The
  * date comes from Howard Hinnant's days-to-civil algorithm, exact for every
  * proleptic Gregorian date, so no gmtime call per record. */
-static void lb_utc(struct linebuf *l, const struct tcps_ts *t)
+void lb_utc(struct linebuf *l, const struct tcps_ts *t)
 {
 	int64_t days = t->sec / 86400, rem = t->sec % 86400;
 	if (rem < 0) {
@@ -70,7 +71,7 @@ static void lb_utc(struct linebuf *l, const struct tcps_ts *t)
 }
 
 /* Appends the seconds from a to b as "S.NNNNNNNNN" (negative if b is earlier). */
-static void lb_delta(struct linebuf *l, const struct tcps_ts *a, const struct tcps_ts *b)
+void lb_delta(struct linebuf *l, const struct tcps_ts *a, const struct tcps_ts *b)
 {
 	int64_t ns = (b->sec - a->sec) * INT64_C(1000000000) + ((int64_t)b->nsec - (int64_t)a->nsec);
 	if (ns < 0) {
@@ -106,7 +107,7 @@ char *tcps_format_epoch(const struct tcps_ts *t, char *buf, size_t len)
 
 /* JSON string with RFC 8259 escapes; bytes >= 0x80 pass through (file names
  * are written as the system gave them). */
-static void json_str_lb(struct linebuf *l, const char *s)
+void json_str_lb(struct linebuf *l, const char *s)
 {
 	static const char hex[] = "0123456789abcdef";
 	lb_chr(l, '"');
@@ -165,124 +166,9 @@ static void on_note(void *ctx, const struct tcps_packet_note *n)
 	}
 }
 
-/* "A > B" per-direction pair, the text format's way of showing both sides. */
-static void lb_pair(struct linebuf *l, const char *label, const uint64_t v[2])
-{
-	lb_str(l, label);
-	lb_uint(l, v[0], 1);
-	lb_str(l, " > ");
-	lb_uint(l, v[1], 1);
-	lb_str(l, " <");
-}
-
-static void conn_json(struct tcps_writer *w, const struct tcps_conn_summary *c)
-{
-	static const char *const pair_keys[3] = { "pkts", "bytes", "truncated" };
-	const uint64_t *pairs[3] = { c->pkts, c->bytes, c->truncated };
-	struct linebuf l;
-	l.n = 0;
-	lb_str(&l, "{\"kind\":\"connection\",\"file\":");
-	json_str_lb(&l, w->file);
-	lb_str(&l, ",\"conn\":");
-	lb_uint(&l, c->id, 1);
-	lb_str(&l, ",\"initiator\":\"");
-	lb_endpoint(&l, &c->ep[TCPS_INITIATOR]);
-	lb_str(&l, "\",\"responder\":\"");
-	lb_endpoint(&l, &c->ep[TCPS_RESPONDER]);
-	lb_str(&l, "\",\"vlan\":[");
-	if (c->vlan[0])
-		lb_uint(&l, c->vlan[0], 1);
-	if (c->vlan[1]) {
-		lb_chr(&l, ',');
-		lb_uint(&l, c->vlan[1], 1);
-	}
-	lb_str(&l, "],\"roles\":\"");
-	lb_str(&l, tcps_role_basis_name(c->roles));
-	lb_str(&l, c->roles == TCPS_ROLES_SYN ? "\",\"roles_inferred\":false" : "\",\"roles_inferred\":true");
-	for (int i = 0; i < 3; i++) {
-		lb_str(&l, ",\"");
-		lb_str(&l, pair_keys[i]);
-		lb_str(&l, "\":{\"initiator\":");
-		lb_uint(&l, pairs[i][0], 1);
-		lb_str(&l, ",\"responder\":");
-		lb_uint(&l, pairs[i][1], 1);
-		lb_chr(&l, '}');
-	}
-	lb_str(&l, ",\"first\":{\"pkt\":");
-	lb_uint(&l, c->first_pkt, 1);
-	lb_str(&l, ",\"ts\":\"");
-	lb_epoch(&l, &c->first_ts);
-	lb_str(&l, "\"},\"last\":{\"pkt\":");
-	lb_uint(&l, c->last_pkt, 1);
-	lb_str(&l, ",\"ts\":\"");
-	lb_epoch(&l, &c->last_ts);
-	lb_str(&l, c->closed ? "\"},\"closed\":true" : "\"},\"closed\":false");
-	lb_str(&l, c->reused ? ",\"reused\":true}\n" : ",\"reused\":false}\n");
-	lb_write(&l, w->out);
-}
-
-static void conn_text(struct tcps_writer *w, const struct tcps_conn_summary *c)
-{
-	struct linebuf l;
-	l.n = 0;
-	lb_str(&l, "conn ");
-	lb_uint(&l, c->id, 1);
-	lb_chr(&l, ' ');
-	lb_endpoint(&l, &c->ep[TCPS_INITIATOR]);
-	lb_str(&l, " > ");
-	lb_endpoint(&l, &c->ep[TCPS_RESPONDER]);
-	if (c->vlan[0]) {
-		lb_str(&l, " vlan ");
-		lb_uint(&l, c->vlan[0], 1);
-		if (c->vlan[1]) {
-			lb_chr(&l, '.');
-			lb_uint(&l, c->vlan[1], 1);
-		}
-	}
-	lb_str(&l, " roles ");
-	lb_str(&l, tcps_role_basis_name(c->roles));
-	if (c->roles != TCPS_ROLES_SYN)
-		lb_str(&l, " (inferred)");
-	lb_str(&l, c->closed ? " closed" : " open");
-	if (c->reused)
-		lb_str(&l, " reused");
-	lb_pair(&l, "\n  pkts ", c->pkts);
-	lb_pair(&l, "  bytes ", c->bytes);
-	if (c->truncated[0] || c->truncated[1]) {
-		lb_str(&l, " (truncated ");
-		lb_uint(&l, c->truncated[0], 1);
-		lb_str(&l, " > ");
-		lb_uint(&l, c->truncated[1], 1);
-		lb_chr(&l, ')');
-	}
-	lb_str(&l, "\n  first #");
-	lb_uint(&l, c->first_pkt, 1);
-	lb_chr(&l, ' ');
-	lb_utc(&l, &c->first_ts);
-	lb_str(&l, "  last #");
-	lb_uint(&l, c->last_pkt, 1);
-	lb_chr(&l, ' ');
-	lb_utc(&l, &c->last_ts);
-	lb_str(&l, "  duration ");
-	lb_delta(&l, &c->first_ts, &c->last_ts);
-	lb_chr(&l, '\n');
-	lb_write(&l, w->out);
-}
-
-static void on_conn(void *ctx, const struct tcps_conn_summary *c)
-{
-	struct tcps_writer *w = ctx;
-	if (w->quiet)
-		return;
-	if (w->fmt == TCPS_FMT_JSON)
-		conn_json(w, c);
-	else
-		conn_text(w, c);
-}
-
 struct tcps_reporter tcps_writer_reporter(struct tcps_writer *w)
 {
-	struct tcps_reporter r = { w, on_note, on_conn };
+	struct tcps_reporter r = { w, on_note, tcps_writer_on_conn };
 	return r;
 }
 
@@ -329,9 +215,17 @@ void tcps_writer_totals(struct tcps_writer *w, const struct tcps_totals *t, bool
 					t->malformed[i]);
 		fprintf(f,
 			"},\"bad_options\":%" PRIu64 ",\"bad_records\":%" PRIu64 ",\"connections\":%" PRIu64 ",\"max_tracked_connections\":%" PRIu64
-			",\"fragments_reassembled\":%" PRIu64 ",\"wire_bytes\":%" PRIu64 "}\n",
+			",\"fragments_reassembled\":%" PRIu64 ",\"wire_bytes\":%" PRIu64 ",\"transitions\":%" PRIu64
+			",\"findings\":{",
 			t->bad_options, t->bad_records, t->connections, t->max_tracked_connections, t->fragments_reassembled,
-			t->wire_bytes);
+			t->wire_bytes, t->transitions);
+		for (int i = 1, n = 0; i < TCPS_F__COUNT; i++)
+			if (t->findings[i])
+				fprintf(f, "%s\"%s\":%" PRIu64, n++ ? "," : "", tcps_finding_name((enum tcps_finding_code)i),
+					t->findings[i]);
+		fputc('}', f);
+		tcps_end_states_json(w);
+		fputs("}\n", f);
 		return;
 	}
 	fprintf(f, "totals: %" PRIu64 " packets =", t->packets);
@@ -351,4 +245,14 @@ void tcps_writer_totals(struct tcps_writer *w, const struct tcps_totals *t, bool
 		t->connections, t->max_tracked_connections, t->bad_options, t->bad_records, t->fragments_reassembled,
 		t->wire_bytes,
 		complete ? "" : " (capture cut: totals up to the damage)");
+	uint64_t nf = 0;
+	for (int i = 1; i < TCPS_F__COUNT; i++)
+		nf += t->findings[i];
+	fprintf(f, "  transitions %" PRIu64 ", findings %" PRIu64, t->transitions, nf);
+	for (int i = 1, n = 0; i < TCPS_F__COUNT; i++)
+		if (t->findings[i])
+			fprintf(f, "%s%s %" PRIu64, n++ ? ", " : ": ", tcps_finding_name((enum tcps_finding_code)i),
+				t->findings[i]);
+	fputc('\n', f);
+	tcps_end_states_text(w);
 }

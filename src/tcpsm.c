@@ -102,6 +102,7 @@ static const struct tcps_cell table[TCPS_ST__COUNT][TCPS_EV__COUNT] = {
 		[TCPS_EV_RCV_ACK] = REPEAT("3.10.7.4 FIN-WAIT-1: data and ACKs that do not yet cover our FIN"),
 		[TCPS_EV_RCV_ACK_CTL] = MOVE(FIN_WAIT_2, "3.10.7.4 FIN-WAIT-1: our FIN acknowledged: enter FIN-WAIT-2"),
 		[TCPS_EV_RCV_FIN] = MOVE(CLOSING, "3.10.7.4 eighth check: FIN in FIN-WAIT-1, ours not acknowledged: enter CLOSING"),
+		[TCPS_EV_RCV_FIN_ACK_CTL] = MOVE(TIME_WAIT, "3.10.7.4 eighth check: FIN in FIN-WAIT-1 with our FIN acknowledged in this segment: enter TIME-WAIT"),
 		[TCPS_EV_RCV_RST] = MOVE(CLOSED, R_RST_SYNC),
 	},
 	[TCPS_ST_FIN_WAIT_2] = {
@@ -123,6 +124,7 @@ static const struct tcps_cell table[TCPS_ST__COUNT][TCPS_EV__COUNT] = {
 		[TCPS_EV_RCV_ACK] = REPEAT(R_DATA),
 		[TCPS_EV_RCV_ACK_CTL] = MOVE(TIME_WAIT, "3.10.7.4 CLOSING: our FIN acknowledged: enter TIME-WAIT"),
 		[TCPS_EV_RCV_FIN] = REPEAT(R_FIN_DUP),
+		[TCPS_EV_RCV_FIN_ACK_CTL] = MOVE(TIME_WAIT, "3.10.7.4 CLOSING: a retransmitted FIN that acknowledges ours: enter TIME-WAIT"),
 		[TCPS_EV_RCV_RST] = MOVE(CLOSED, R_RST_SYNC),
 	},
 	[TCPS_ST_TIME_WAIT] = {
@@ -133,6 +135,7 @@ static const struct tcps_cell table[TCPS_ST__COUNT][TCPS_EV__COUNT] = {
 		[TCPS_EV_RCV_ACK_CTL] = REPEAT(R_CTL_DUP),
 		[TCPS_EV_RCV_FIN] = REPEAT("3.10.7.4 TIME-WAIT: a retransmitted FIN is acknowledged and the 2 MSL wait restarted"),
 		[TCPS_EV_RCV_RST] = MOVE(CLOSED, "3.10.7.4 first check: RST in TIME-WAIT enters CLOSED (the hazard of RFC 1337; Linux's default too)"),
+		[TCPS_EV_TIMEOUT_2MSL] = MOVE(CLOSED, "3.10.8 time-wait timeout: after 2 MSL delete the TCB, enter CLOSED"),
 	},
 	[TCPS_ST_CLOSE_WAIT] = {
 		[TCPS_EV_SND_ACK] = REPEAT("3.6 half-close: CLOSE-WAIT may still send data"),
@@ -153,6 +156,7 @@ static const struct tcps_cell table[TCPS_ST__COUNT][TCPS_EV__COUNT] = {
 		[TCPS_EV_RCV_ACK] = REPEAT("3.10.7.4 LAST-ACK: ACKs that do not yet cover our FIN"),
 		[TCPS_EV_RCV_ACK_CTL] = MOVE(CLOSED, "3.10.7.4 LAST-ACK: our FIN acknowledged: enter CLOSED"),
 		[TCPS_EV_RCV_FIN] = REPEAT(R_FIN_DUP),
+		[TCPS_EV_RCV_FIN_ACK_CTL] = MOVE(CLOSED, "3.10.7.4 LAST-ACK: a retransmitted FIN that acknowledges ours: enter CLOSED"),
 		[TCPS_EV_RCV_RST] = MOVE(CLOSED, R_RST_SYNC),
 	},
 };
@@ -184,6 +188,8 @@ static const char *const event_names[] = {
 	[TCPS_EV_RCV_ACK_CTL] = "rcv_ack_of_ctl",
 	[TCPS_EV_RCV_FIN] = "rcv_fin",
 	[TCPS_EV_RCV_RST] = "rcv_rst",
+	[TCPS_EV_TIMEOUT_2MSL] = "timeout_2msl",
+	[TCPS_EV_RCV_FIN_ACK_CTL] = "rcv_fin_ack_of_fin",
 };
 _Static_assert(sizeof event_names / sizeof event_names[0] == TCPS_EV__COUNT, "an event has no name");
 

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "tcpstate/states.h"
 
 /*
  * The engine knows nothing of libpcap: it takes raw bytes, a link type and a
@@ -94,6 +95,8 @@ struct tcps_totals {
 	uint64_t fragments_reassembled;          /* datagrams rebuilt from fragments */
 	uint64_t wire_bytes;                     /* sum of original packet lengths */
 	uint64_t max_tracked_connections;        /* most held at once: open, or closed and waiting out time_wait */
+	uint64_t transitions;                    /* endpoint state changes reported */
+	uint64_t findings[TCPS_F__COUNT];        /* findings reported, by code */
 };
 
 /* Which side of a connection; index of per-direction arrays. */
@@ -115,7 +118,32 @@ struct tcps_addr {
 	uint16_t port;
 };
 
-/* Per-direction traffic figures; [TCPS_INITIATOR] is what the initiator sent. */
+/* Why a connection's record was written. Append-only; names are stable. */
+enum tcps_end {
+	TCPS_END_CAPTURE = 0,  /* the capture ended: every endpoint stays in the state it reached */
+	TCPS_END_CLOSED,       /* closed (RST, or both FINs acknowledged) and --time-wait passed */
+	TCPS_END_IDLE,         /* no packet for --idle-timeout seconds */
+	TCPS_END_REUSED,       /* a new connection took over its tuple */
+};
+const char *tcps_end_name(enum tcps_end e);
+
+/* How a connection that reuses a tuple was judged (RFC 6191). Append-only. */
+enum tcps_reuse {
+	TCPS_REUSE_NONE = 0,        /* not a reuse */
+	TCPS_REUSE_PEER_CLOSED,     /* acceptable: the peer had no connection left */
+	TCPS_REUSE_HIGHER_ISN,      /* acceptable: peer in TIME_WAIT, ISN above its rcv_nxt */
+	TCPS_REUSE_NEWER_TS,        /* acceptable: peer in TIME_WAIT, newer timestamp */
+	TCPS_REUSE_TIME_WAIT_REJECTS, /* not acceptable: peer in TIME_WAIT, neither */
+	TCPS_REUSE_PEER_OPEN,       /* not acceptable: the peer was still synchronized */
+};
+const char *tcps_reuse_name(enum tcps_reuse r);
+/* True for the acceptable kinds of reuse. */
+bool tcps_reuse_acceptable(enum tcps_reuse r);
+
+/*
+ * A connection, reported once when it ends. Per-direction arrays are indexed
+ * by enum tcps_role: [TCPS_INITIATOR] is what the initiator sent.
+ */
 struct tcps_conn_summary {
 	uint64_t id;                     /* 1, 2, ... in order of first appearance */
 	struct tcps_addr ep[2];          /* [TCPS_INITIATOR], [TCPS_RESPONDER] */
@@ -126,8 +154,19 @@ struct tcps_conn_summary {
 	uint64_t truncated[2];           /* segments whose payload the capture cut */
 	uint64_t first_pkt, last_pkt;    /* packet numbers in the file, from 1 */
 	struct tcps_ts first_ts, last_ts;
-	bool closed;                     /* RST seen, or a FIN from each side */
-	bool reused;                     /* tuple of an earlier connection in this capture */
+	enum tcps_end end;
+	enum tcps_state initial[2];      /* state each endpoint started in */
+	enum tcps_state final[2];        /* state each endpoint ended in */
+	bool inferred[2];                /* initial state inferred: the capture began midstream */
+	bool silent[2];                  /* never sent a segment: its states are assumed */
+	enum tcps_reuse reuse;           /* TCPS_REUSE_NONE unless the tuple was used before */
+	uint64_t reuse_of;               /* id of the earlier connection, 0 if none */
+	uint32_t findings[2][TCPS_F__COUNT];   /* count of each finding code per endpoint */
+	/* The timeline: transitions and findings in causal order (see
+	 * docs/state-machine.md). Valid during the callback only. */
+	const struct tcps_record *records;
+	size_t nrecords;
+	uint64_t records_dropped;        /* findings beyond the per-connection cap (counted above) */
 };
 
 /* What a packet note is about. Append-only; names are stable. */

@@ -10,17 +10,28 @@ enum tcps_format { TCPS_FMT_TEXT = 0, TCPS_FMT_JSON };
 
 /* Version of the JSON-lines schema (docs/json-schema.md); bumped on any change
  * that is not a pure addition. */
-#define TCPS_JSON_SCHEMA_VERSION 1
+#define TCPS_JSON_SCHEMA_VERSION 2
 
 /*
  * A writer turns engine records into lines on a stdio stream. Text is for
  * people; JSON lines (one object per record, fixed key order) for programs.
  */
+/* How text output shows a record's time (JSON always has seconds.nanoseconds). */
+enum tcps_time_format {
+	TCPS_TIME_RELATIVE = 0,  /* seconds since the connection's first packet (default) */
+	TCPS_TIME_EPOCH,         /* -tt: seconds since the Unix epoch */
+	TCPS_TIME_UTC,           /* -tttt: date and time, UTC */
+};
+
+struct tcps_end_states;
+
 struct tcps_writer {
 	FILE *out;
 	enum tcps_format fmt;
-	bool quiet;              /* totals only */
+	bool quiet;              /* totals and end states only */
 	const char *file;        /* capture name shown in every record */
+	enum tcps_time_format time_fmt;
+	struct tcps_end_states *states;  /* the writer's own tally; NULL to start */
 };
 
 /* Reporter callbacks that write through w. */
@@ -34,8 +45,13 @@ void tcps_writer_begin(struct tcps_writer *w, int linktype);
  * stderr; JSON to the stream only. */
 void tcps_writer_error(struct tcps_writer *w, uint64_t pkt, const char *msg);
 
-/* Writes the capture's totals. complete is false when the capture was cut. */
+/* Writes the capture's totals and the table of the states its endpoints
+ * ended in, overall and per server port. complete is false when the
+ * capture was cut. */
 void tcps_writer_totals(struct tcps_writer *w, const struct tcps_totals *t, bool complete);
+
+/* Frees what the writer holds (its end-state tally). */
+void tcps_writer_close(struct tcps_writer *w);
 
 /* Formats "ip:port" ("[v6]:port" for IPv6) into buf; returns buf. */
 char *tcps_format_endpoint(const struct tcps_addr *a, char *buf, size_t len);

@@ -23,6 +23,7 @@ struct options {
 	uint64_t count;            /* -c: 0 means all */
 	bool quiet;
 	enum tcps_format fmt;
+	enum tcps_time_format time_fmt;
 	struct tcps_config cfg;
 };
 
@@ -37,7 +38,9 @@ static void usage(FILE *f)
 	      "  -r FILE            read FILE (may be repeated; then all other arguments are the filter)\n"
 	      "  -c N               analyse at most N packets of each capture\n"
 	      "  -n                 accepted for tcpdump habit: tcpstate never resolves names\n"
-	      "  -q                 print only each capture's totals\n"
+	      "  -q                 print only each capture's totals and end states\n"
+	      "  -tt                timeline times as seconds since the epoch\n"
+	      "  -tttt              timeline times as UTC date and time (default: since the connection began)\n"
 	      "      --json         JSON lines, one object per record (docs/json-schema.md)\n"
 	      "      --time-wait S  seconds a closed connection is kept for late segments (default 60)\n"
 	      "      --idle-timeout S  report and forget a connection idle for S seconds (default 0: never)\n"
@@ -113,7 +116,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ NULL, 0, NULL, 0 },
 	};
 	bool from_r = false;
-	int c;
+	int c, nt = 0;
 	uint64_t v;
 	opterr = 0;
 	o->inputs = calloc((size_t)argc + 1, sizeof *o->inputs);
@@ -121,7 +124,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		return usage_error("out of memory", NULL);
 	/* Options may follow the files (GNU getopt permutes); a filter never
 	 * starts with '-', and "--" ends the options if one must. */
-	while ((c = getopt_long(argc, argv, "r:c:nqhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:c:nqthV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			o->inputs[o->ninputs++] = optarg;
@@ -135,6 +138,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 			break;
 		case 'q':
 			o->quiet = true;
+			break;
+		case 't':
+			nt++;
 			break;
 		case OPT_JSON:
 			o->fmt = TCPS_FMT_JSON;
@@ -161,6 +167,12 @@ static int parse_args(int argc, char **argv, struct options *o)
 			return usage_error("unknown option, or an option without its value", argv[optind - 1]);
 		}
 	}
+	if (nt == 2)
+		o->time_fmt = TCPS_TIME_EPOCH;
+	else if (nt == 4)
+		o->time_fmt = TCPS_TIME_UTC;
+	else if (nt)
+		return usage_error("time format: use -tt (epoch seconds) or -tttt (UTC date and time)", NULL);
 	int i = optind;
 	if (!from_r)
 		while (i < argc && looks_like_input(argv[i]))
@@ -178,7 +190,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 static int analyse(const char *path, const struct options *o)
 {
 	char err[TCPS_ERRBUF_SIZE];
-	struct tcps_writer w = { stdout, o->fmt, o->quiet, strcmp(path, "-") ? path : "(stdin)" };
+	struct tcps_writer w = { stdout, o->fmt, o->quiet, strcmp(path, "-") ? path : "(stdin)", o->time_fmt, NULL };
 	struct tcps_source *src;
 	int status = EXIT_OK;
 
@@ -230,6 +242,7 @@ static int analyse(const char *path, const struct options *o)
 		tcps_writer_error(&w, 0, "the capture holds no packets");
 	}
 	tcps_writer_totals(&w, &t, complete);
+	tcps_writer_close(&w);
 	tcps_engine_free(e);
 	tcps_source_close(src);
 	return status;

@@ -11,6 +11,7 @@ int suite_frag(void);
 int suite_flowtab(void);
 int suite_engine(void);
 int suite_tcpsm(void);
+int suite_paths(void);
 
 /* Adds a suite with the given tests ({name, fn} pairs ending in {NULL, NULL}). */
 int add_suite(const char *name, const CU_TestInfo *tests);

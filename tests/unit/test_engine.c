@@ -84,7 +84,9 @@ static void test_handshake_roles_and_counts(void)
 	CU_ASSERT_EQUAL(c->last_pkt, 8);
 	CU_ASSERT_EQUAL(c->first_ts.sec, 1);
 	CU_ASSERT_EQUAL(c->last_ts.sec, 3);
-	CU_ASSERT_TRUE(c->closed);
+	CU_ASSERT_EQUAL(c->end, TCPS_END_CAPTURE);
+	CU_ASSERT_EQUAL(c->final[TCPS_INITIATOR], TCPS_ST_TIME_WAIT);
+	CU_ASSERT_EQUAL(c->final[TCPS_RESPONDER], TCPS_ST_CLOSED);
 	struct tcps_totals t;
 	tcps_engine_totals(e, &t);
 	CU_ASSERT_EQUAL(t.packets, 8);
@@ -147,15 +149,17 @@ static void test_close_expiry_and_reuse(void)
 	CU_ASSERT_EQUAL_FATAL(nconns, 1);
 	CU_ASSERT_EQUAL(conns[0].id, 1);
 	CU_ASSERT_EQUAL(conns[0].pkts[TCPS_INITIATOR], 3);
-	CU_ASSERT_FALSE(conns[0].reused);
+	CU_ASSERT_EQUAL(conns[0].reuse, TCPS_REUSE_NONE);
+	CU_ASSERT_EQUAL(conns[0].end, TCPS_END_REUSED);
 	feed(e, 104, C, 5000, S, 80, 1, TH_RST | TH_ACK, 0, 5001, 0, 0);
 	feed(e, 114, C, 6000, S, 80, 0, TH_SYN, 1, 0, 0, 0); /* exactly 10 s later: kept */
 	CU_ASSERT_EQUAL(nconns, 1);
 	feed(e, 115, C, 6001, S, 80, 0, TH_SYN, 1, 0, 0, 0); /* 11 s: reported and freed */
 	CU_ASSERT_EQUAL_FATAL(nconns, 2);
 	CU_ASSERT_EQUAL(conns[1].id, 2);
-	CU_ASSERT_TRUE(conns[1].reused);
-	CU_ASSERT_TRUE(conns[1].closed);
+	CU_ASSERT_EQUAL(conns[1].reuse, TCPS_REUSE_PEER_CLOSED);
+	CU_ASSERT_EQUAL(conns[1].reuse_of, 1);
+	CU_ASSERT_EQUAL(conns[1].end, TCPS_END_CLOSED);
 	tcps_engine_finish(e);
 	CU_ASSERT_EQUAL(nconns, 4);
 	struct tcps_totals t;

@@ -1,0 +1,115 @@
+/* states.h - endpoint states, events, findings and the records of a connection */
+#ifndef TCPSTATE_STATES_H
+#define TCPSTATE_STATES_H
+
+#include <stdint.h>
+
+/* Endpoint states, RFC 9293 §3.3.2, spelled as in every output. */
+enum tcps_state {
+	TCPS_ST_CLOSED = 0,
+	TCPS_ST_LISTEN,
+	TCPS_ST_SYN_SENT,
+	TCPS_ST_SYN_RCVD,
+	TCPS_ST_ESTABLISHED,
+	TCPS_ST_FIN_WAIT_1,
+	TCPS_ST_FIN_WAIT_2,
+	TCPS_ST_CLOSING,
+	TCPS_ST_TIME_WAIT,
+	TCPS_ST_CLOSE_WAIT,
+	TCPS_ST_LAST_ACK,
+	TCPS_ST__COUNT
+};
+
+/*
+ * What one segment means to one endpoint. The sender of a segment gets a
+ * SND_ event, the receiver a RCV_ event; both look up the same table. A
+ * segment may give its receiver two events, applied in this order:
+ * RCV_ACK_CTL (of our SYN) before RCV_FIN. A FIN that acknowledges our FIN is
+ * one event, RCV_FIN_ACK_CTL, because RFC 9293 moves FIN-WAIT-1 straight to
+ * TIME-WAIT on it. Append-only; names are stable.
+ */
+enum tcps_event {
+	TCPS_EV_SND_SYN = 0,   /* sent SYN */
+	TCPS_EV_SND_SYNACK,    /* sent SYN+ACK */
+	TCPS_EV_SND_ACK,       /* sent a segment with ACK and neither SYN, FIN nor RST */
+	TCPS_EV_SND_FIN,       /* sent FIN */
+	TCPS_EV_SND_RST,       /* sent RST */
+	TCPS_EV_RCV_SYN,       /* received SYN */
+	TCPS_EV_RCV_SYNACK,    /* received SYN+ACK */
+	TCPS_EV_RCV_ACK,       /* received an ACK that covers none of our SYN or FIN */
+	TCPS_EV_RCV_ACK_CTL,   /* received the ACK of our SYN or of our FIN */
+	TCPS_EV_RCV_FIN,       /* received FIN */
+	TCPS_EV_RCV_RST,       /* received an acceptable RST */
+	TCPS_EV_TIMEOUT_2MSL,  /* the TIME_WAIT wait (--time-wait) ran out in capture time */
+	TCPS_EV_RCV_FIN_ACK_CTL, /* received a FIN that also acknowledges our FIN */
+	TCPS_EV__COUNT
+};
+
+/* "ESTABLISHED", "snd_syn", ... (stable spellings). */
+const char *tcps_state_name(enum tcps_state s);
+const char *tcps_event_name(enum tcps_event e);
+
+/* How bad a finding is. */
+enum tcps_severity { TCPS_SEV_INFO = 0, TCPS_SEV_WARNING, TCPS_SEV_ERROR };
+
+/* What kind of fact a finding is: keeps protocol violations apart from what
+ * the capture or the network lost. */
+enum tcps_category {
+	TCPS_CAT_ILLEGAL = 0,   /* an endpoint did what its state does not allow */
+	TCPS_CAT_CAPTURE_LOSS,  /* the endpoints saw a segment the capture does not hold */
+	TCPS_CAT_NETWORK,       /* the capture holds a segment its receiver evidently never got */
+};
+
+/*
+ * Finding codes. Stable and append-only: numbers and names never change, so
+ * CI baselines survive new versions. docs/findings.md describes each.
+ */
+enum tcps_finding_code {
+	TCPS_F_NONE = 0,
+	TCPS_F_ILLEGAL_EVENT,       /* the endpoint's state does not allow the event */
+	TCPS_F_INVALID_FLAGS,       /* SYN+FIN, SYN+RST, or no flag at all */
+	TCPS_F_MISSING_ACK,         /* a segment other than SYN or RST without the ACK flag */
+	TCPS_F_DATA_IN_SYN_SENT,    /* data sent from SYN_SENT on a segment other than the SYN */
+	TCPS_F_SYN_NEW_ISN,         /* SYN with a new ISN from a synchronized state */
+	TCPS_F_DATA_AFTER_FIN,      /* data beyond the sender's own FIN */
+	TCPS_F_SEGMENT_FROM_CLOSED, /* a segment other than RST or SYN from an endpoint in CLOSED */
+	TCPS_F_RST_AFTER_RST,       /* RST that answers an RST, or with nothing to answer */
+	TCPS_F_RST_UNACCEPTABLE,    /* RST in SYN_SENT that does not acknowledge the SYN */
+	TCPS_F_ACK_OF_UNSEEN,       /* ACK of sequence space the capture never saw */
+	TCPS_F_NOT_RECEIVED,        /* a captured segment its receiver evidently never got */
+	TCPS_F_REUSE_UNACCEPTABLE,  /* new SYN on a tuple whose peer cannot accept it (RFC 6191) */
+	TCPS_F__COUNT
+};
+
+const char *tcps_finding_name(enum tcps_finding_code c);   /* "illegal_event", ... */
+const char *tcps_finding_text(enum tcps_finding_code c);   /* one-line English description */
+enum tcps_severity tcps_finding_severity(enum tcps_finding_code c);
+enum tcps_category tcps_finding_category(enum tcps_finding_code c);
+const char *tcps_severity_name(enum tcps_severity s);      /* "info", "warning", "error" */
+const char *tcps_category_name(enum tcps_category c);      /* "illegal", "capture-loss", "network" */
+
+/* Room a finding's detail needs, NUL included. */
+#define TCPS_DETAIL_SIZE 192
+
+/* One line of a connection's timeline. */
+enum tcps_record_kind { TCPS_REC_TRANSITION = 0, TCPS_REC_FINDING };
+
+struct tcps_record {
+	enum tcps_record_kind kind;
+	uint64_t pkt;                /* the segment that caused it; 0 for a timer (2MSL) */
+	int64_t sec;                 /* its capture time */
+	uint32_t nsec;
+	uint8_t role;                /* enum tcps_role: the endpoint it concerns */
+	uint8_t event;               /* enum tcps_event */
+	uint8_t from, to;            /* enum tcps_state; a finding has the state in both */
+	uint8_t code;                /* enum tcps_finding_code, findings only */
+	uint64_t after_pkt;          /* receive transitions: when the ack evidence places the
+	                              * receipt after this endpoint sent that packet, its number;
+	                              * findings: the other packet the detail names; else 0 */
+	uint8_t unconfirmed;         /* receive transition applied at the connection's end
+	                              * although this endpoint's last segment did not reflect it */
+	const char *rule;            /* RFC rule of the cell or check; never NULL */
+	const char *detail;          /* findings: English with the numbers; else "" */
+};
+
+#endif

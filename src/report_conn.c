@@ -1,0 +1,531 @@
+/* report_conn.c - writing a connection: its timeline, its summary, and the end-state tally */
+#include <stdlib.h>
+#include <string.h>
+#include "report_int.h"
+
+/* ---- the end-state tally: endpoints per final state, overall and per server port ---- */
+
+struct port_tally {
+	uint16_t port;
+	uint64_t n[2][TCPS_ST__COUNT];   /* [TCPS_RESPONDER] the servers, [TCPS_INITIATOR] their clients */
+};
+
+struct tcps_end_states {
+	uint64_t all[TCPS_ST__COUNT];
+	uint64_t conns;
+	struct port_tally *ports;        /* sorted by port */
+	size_t nports, cap;
+};
+
+/* The tally entry of a server port, inserted in order if new; NULL without memory. */
+static struct port_tally *port_entry(struct tcps_end_states *t, uint16_t port)
+{
+	size_t lo = 0, hi = t->nports;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (t->ports[mid].port < port)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo < t->nports && t->ports[lo].port == port)
+		return &t->ports[lo];
+	if (t->nports == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 16;
+		struct port_tally *p = realloc(t->ports, cap * sizeof *p);
+		if (!p)
+			return NULL;
+		t->ports = p;
+		t->cap = cap;
+	}
+	memmove(&t->ports[lo + 1], &t->ports[lo], (t->nports - lo) * sizeof *t->ports);
+	t->nports++;
+	memset(&t->ports[lo], 0, sizeof t->ports[lo]);
+	t->ports[lo].port = port;
+	return &t->ports[lo];
+}
+
+static void tally(struct tcps_writer *w, const struct tcps_conn_summary *c)
+{
+	if (!w->states && !(w->states = calloc(1, sizeof *w->states)))
+		return;
+	struct tcps_end_states *t = w->states;
+	t->conns++;
+	struct port_tally *p = port_entry(t, c->ep[TCPS_RESPONDER].port);
+	for (int r = 0; r < 2; r++) {
+		t->all[c->final[r]]++;
+		if (p)
+			p->n[r][c->final[r]]++;
+	}
+}
+
+static void tally_free(struct tcps_writer *w)
+{
+	if (w->states) {
+		free(w->states->ports);
+		free(w->states);
+		w->states = NULL;
+	}
+}
+
+void tcps_writer_close(struct tcps_writer *w)
+{
+	tally_free(w);
+}
+
+static void lb_pad(struct linebuf *l, size_t from, size_t width)
+{
+	while (l->n - from < width)
+		lb_chr(l, ' ');
+}
+
+static void lb_uint_right(struct linebuf *l, uint64_t v, size_t width)
+{
+	struct linebuf d;
+	d.n = 0;
+	lb_uint(&d, v, 1);
+	for (size_t i = d.n; i < width; i++)
+		lb_chr(l, ' ');
+	lb_mem(l, d.b, d.n);
+}
+
+/* One row of the table: label, then the count under each column. */
+static void states_row(struct linebuf *l, const char *label, uint16_t port, const uint64_t *n, const bool *col)
+{
+	size_t start = l->n;
+	lb_str(l, "  ");
+	if (port) {
+		lb_chr(l, ':');
+		lb_uint(l, port, 1);
+		lb_chr(l, ' ');
+	}
+	lb_str(l, label);
+	lb_pad(l, start, 20);
+	for (int s = 0; s < TCPS_ST__COUNT; s++)
+		if (col[s]) {
+			lb_chr(l, ' ');
+			lb_uint_right(l, n[s], strlen(tcps_state_name((enum tcps_state)s)));
+		}
+	lb_chr(l, '\n');
+}
+
+void tcps_end_states_text(struct tcps_writer *w)
+{
+	struct tcps_end_states *t = w->states;
+	if (!t || !t->conns)
+		return;
+	bool col[TCPS_ST__COUNT];
+	struct linebuf l;
+	l.n = 0;
+	lb_str(&l, "end states of ");
+	lb_uint(&l, t->conns * 2, 1);
+	lb_str(&l, " endpoints (");
+	lb_uint(&l, t->conns, 1);
+	lb_str(&l, t->conns == 1 ? " connection)\n" : " connections)\n");
+	size_t start = l.n;
+	lb_pad(&l, start, 20);
+	for (int s = 0; s < TCPS_ST__COUNT; s++)
+		if ((col[s] = t->all[s] != 0)) {
+			lb_chr(&l, ' ');
+			lb_str(&l, tcps_state_name((enum tcps_state)s));
+		}
+	lb_chr(&l, '\n');
+	states_row(&l, "all", 0, t->all, col);
+	lb_write(&l, w->out);
+	for (size_t i = 0; i < t->nports; i++) {
+		l.n = 0;
+		states_row(&l, "server", t->ports[i].port, t->ports[i].n[TCPS_RESPONDER], col);
+		states_row(&l, "client", t->ports[i].port, t->ports[i].n[TCPS_INITIATOR], col);
+		lb_write(&l, w->out);
+	}
+	tally_free(w);
+}
+
+static void json_counts(struct linebuf *l, const uint64_t *n)
+{
+	lb_chr(l, '{');
+	for (int s = 0, k = 0; s < TCPS_ST__COUNT; s++)
+		if (n[s]) {
+			if (k++)
+				lb_chr(l, ',');
+			lb_chr(l, '"');
+			lb_str(l, tcps_state_name((enum tcps_state)s));
+			lb_str(l, "\":");
+			lb_uint(l, n[s], 1);
+		}
+	lb_chr(l, '}');
+}
+
+void tcps_end_states_json(struct tcps_writer *w)
+{
+	static const uint64_t none[TCPS_ST__COUNT];
+	struct tcps_end_states *t = w->states;
+	struct linebuf l;
+	l.n = 0;
+	lb_str(&l, ",\"end_states\":{\"all\":");
+	json_counts(&l, t ? t->all : none);
+	lb_str(&l, ",\"ports\":[");
+	lb_write(&l, w->out);
+	for (size_t i = 0; t && i < t->nports; i++) {
+		l.n = 0; /* one port per write: any number of ports fits */
+		if (i)
+			lb_chr(&l, ',');
+		lb_str(&l, "{\"port\":");
+		lb_uint(&l, t->ports[i].port, 1);
+		lb_str(&l, ",\"server\":");
+		json_counts(&l, t->ports[i].n[TCPS_RESPONDER]);
+		lb_str(&l, ",\"client\":");
+		json_counts(&l, t->ports[i].n[TCPS_INITIATOR]);
+		lb_chr(&l, '}');
+		lb_write(&l, w->out);
+	}
+	fputs("]}", w->out);
+	tally_free(w);
+}
+
+/* ---- JSON ---- */
+
+static const char *role_name(unsigned r) { return r == TCPS_INITIATOR ? "initiator" : "responder"; }
+
+static void json_rec_head(struct linebuf *l, const struct tcps_writer *w, const char *kind,
+			  const struct tcps_conn_summary *c, const struct tcps_record *r)
+{
+	struct tcps_ts ts = { r->sec, r->nsec };
+	lb_str(l, "{\"kind\":\"");
+	lb_str(l, kind);
+	lb_str(l, "\",\"file\":");
+	json_str_lb(l, w->file);
+	lb_str(l, ",\"conn\":");
+	lb_uint(l, c->id, 1);
+	lb_str(l, ",\"pkt\":");
+	if (r->pkt)
+		lb_uint(l, r->pkt, 1);
+	else
+		lb_str(l, "null");
+	lb_str(l, ",\"ts\":\"");
+	lb_epoch(l, &ts);
+	lb_str(l, "\",\"endpoint\":\"");
+	lb_endpoint(l, &c->ep[r->role]);
+	lb_str(l, "\",\"role\":\"");
+	lb_str(l, role_name(r->role));
+	lb_str(l, "\",\"event\":\"");
+	lb_str(l, tcps_event_name((enum tcps_event)r->event));
+	lb_chr(l, '"');
+}
+
+static void json_record(struct tcps_writer *w, const struct tcps_conn_summary *c, const struct tcps_record *r)
+{
+	struct linebuf l;
+	l.n = 0;
+	if (r->kind == TCPS_REC_TRANSITION) {
+		json_rec_head(&l, w, "transition", c, r);
+		lb_str(&l, ",\"from\":\"");
+		lb_str(&l, tcps_state_name((enum tcps_state)r->from));
+		lb_str(&l, "\",\"to\":\"");
+		lb_str(&l, tcps_state_name((enum tcps_state)r->to));
+		lb_str(&l, "\",\"after_pkt\":");
+	} else {
+		enum tcps_finding_code code = (enum tcps_finding_code)r->code;
+		json_rec_head(&l, w, "finding", c, r);
+		lb_str(&l, ",\"code\":\"");
+		lb_str(&l, tcps_finding_name(code));
+		lb_str(&l, "\",\"code_num\":");
+		lb_uint(&l, code, 1);
+		lb_str(&l, ",\"severity\":\"");
+		lb_str(&l, tcps_severity_name(tcps_finding_severity(code)));
+		lb_str(&l, "\",\"category\":\"");
+		lb_str(&l, tcps_category_name(tcps_finding_category(code)));
+		lb_str(&l, "\",\"state\":\"");
+		lb_str(&l, tcps_state_name((enum tcps_state)r->from));
+		lb_str(&l, "\",\"detail\":");
+		json_str_lb(&l, r->detail);
+		lb_str(&l, ",\"other_pkt\":");
+	}
+	if (r->after_pkt)
+		lb_uint(&l, r->after_pkt, 1);
+	else
+		lb_str(&l, "null");
+	if (r->kind == TCPS_REC_TRANSITION)
+		lb_str(&l, r->unconfirmed ? ",\"unconfirmed\":true" : ",\"unconfirmed\":false");
+	lb_str(&l, ",\"rule\":");
+	json_str_lb(&l, r->rule);
+	lb_str(&l, "}\n");
+	lb_write(&l, w->out);
+}
+
+static void conn_json(struct tcps_writer *w, const struct tcps_conn_summary *c)
+{
+	static const char *const pair_keys[3] = { "pkts", "bytes", "truncated" };
+	const uint64_t *pairs[3] = { c->pkts, c->bytes, c->truncated };
+	for (size_t i = 0; i < c->nrecords; i++)
+		json_record(w, c, &c->records[i]);
+	struct linebuf l;
+	l.n = 0;
+	lb_str(&l, "{\"kind\":\"connection\",\"file\":");
+	json_str_lb(&l, w->file);
+	lb_str(&l, ",\"conn\":");
+	lb_uint(&l, c->id, 1);
+	lb_str(&l, ",\"initiator\":\"");
+	lb_endpoint(&l, &c->ep[TCPS_INITIATOR]);
+	lb_str(&l, "\",\"responder\":\"");
+	lb_endpoint(&l, &c->ep[TCPS_RESPONDER]);
+	lb_str(&l, "\",\"vlan\":[");
+	if (c->vlan[0])
+		lb_uint(&l, c->vlan[0], 1);
+	if (c->vlan[1]) {
+		lb_chr(&l, ',');
+		lb_uint(&l, c->vlan[1], 1);
+	}
+	lb_str(&l, "],\"roles\":\"");
+	lb_str(&l, tcps_role_basis_name(c->roles));
+	lb_str(&l, c->roles == TCPS_ROLES_SYN ? "\",\"roles_inferred\":false" : "\",\"roles_inferred\":true");
+	lb_str(&l, ",\"states\":{");
+	for (unsigned r = 0; r < 2; r++) {
+		lb_str(&l, r ? ",\"" : "\"");
+		lb_str(&l, role_name(r));
+		lb_str(&l, "\":{\"initial\":\"");
+		lb_str(&l, tcps_state_name(c->initial[r]));
+		lb_str(&l, "\",\"final\":\"");
+		lb_str(&l, tcps_state_name(c->final[r]));
+		lb_str(&l, c->inferred[r] ? "\",\"inferred\":true" : "\",\"inferred\":false");
+		lb_str(&l, c->silent[r] ? ",\"silent\":true}" : ",\"silent\":false}");
+	}
+	lb_str(&l, "},\"end\":\"");
+	lb_str(&l, tcps_end_name(c->end));
+	lb_str(&l, "\",\"reuse\":");
+	if (c->reuse == TCPS_REUSE_NONE) {
+		lb_str(&l, "null");
+	} else {
+		lb_str(&l, "{\"of\":");
+		lb_uint(&l, c->reuse_of, 1);
+		lb_str(&l, ",\"verdict\":\"");
+		lb_str(&l, tcps_reuse_name(c->reuse));
+		lb_str(&l, tcps_reuse_acceptable(c->reuse) ? "\",\"acceptable\":true}" : "\",\"acceptable\":false}");
+	}
+	lb_str(&l, ",\"findings\":{");
+	for (unsigned r = 0; r < 2; r++) {
+		lb_str(&l, r ? ",\"" : "\"");
+		lb_str(&l, role_name(r));
+		lb_str(&l, "\":{");
+		for (int f = 1, k = 0; f < TCPS_F__COUNT; f++)
+			if (c->findings[r][f]) {
+				if (k++)
+					lb_chr(&l, ',');
+				lb_chr(&l, '"');
+				lb_str(&l, tcps_finding_name((enum tcps_finding_code)f));
+				lb_str(&l, "\":");
+				lb_uint(&l, c->findings[r][f], 1);
+			}
+		lb_chr(&l, '}');
+	}
+	lb_str(&l, "},\"records_dropped\":");
+	lb_uint(&l, c->records_dropped, 1);
+	for (int i = 0; i < 3; i++) {
+		lb_str(&l, ",\"");
+		lb_str(&l, pair_keys[i]);
+		lb_str(&l, "\":{\"initiator\":");
+		lb_uint(&l, pairs[i][0], 1);
+		lb_str(&l, ",\"responder\":");
+		lb_uint(&l, pairs[i][1], 1);
+		lb_chr(&l, '}');
+	}
+	lb_str(&l, ",\"first\":{\"pkt\":");
+	lb_uint(&l, c->first_pkt, 1);
+	lb_str(&l, ",\"ts\":\"");
+	lb_epoch(&l, &c->first_ts);
+	lb_str(&l, "\"},\"last\":{\"pkt\":");
+	lb_uint(&l, c->last_pkt, 1);
+	lb_str(&l, ",\"ts\":\"");
+	lb_epoch(&l, &c->last_ts);
+	lb_str(&l, "\"}}\n");
+	lb_write(&l, w->out);
+}
+
+/* ---- text ---- */
+
+/* "A > B" per-direction pair, the text format's way of showing both sides. */
+static void lb_pair(struct linebuf *l, const char *label, const uint64_t v[2])
+{
+	lb_str(l, label);
+	lb_uint(l, v[0], 1);
+	lb_str(l, " > ");
+	lb_uint(l, v[1], 1);
+	lb_str(l, " <");
+}
+
+static size_t digits(uint64_t v)
+{
+	size_t n = 1;
+	while (v >= 10) {
+		v /= 10;
+		n++;
+	}
+	return n;
+}
+
+/* Column widths of one connection's timeline. */
+struct cols {
+	size_t pkt, ep;
+};
+
+static void text_record(struct tcps_writer *w, const struct tcps_conn_summary *c, const struct tcps_record *r,
+			const struct cols *k)
+{
+	struct tcps_ts ts = { r->sec, r->nsec };
+	struct linebuf l;
+	l.n = 0;
+	lb_str(&l, "  ");
+	size_t start = l.n;
+	if (r->pkt) {
+		lb_chr(&l, '#');
+		lb_uint(&l, r->pkt, 1);
+	} else {
+		lb_chr(&l, '-');
+	}
+	lb_pad(&l, start, k->pkt + 1);
+	lb_str(&l, "  ");
+	if (w->time_fmt == TCPS_TIME_UTC)
+		lb_utc(&l, &ts);
+	else if (w->time_fmt == TCPS_TIME_EPOCH)
+		lb_epoch(&l, &ts);
+	else
+		lb_delta(&l, &c->first_ts, &ts);
+	lb_str(&l, "  ");
+	start = l.n;
+	lb_endpoint(&l, &c->ep[r->role]);
+	lb_pad(&l, start, k->ep);
+	lb_str(&l, "  ");
+	if (r->kind == TCPS_REC_TRANSITION) {
+		start = l.n;
+		lb_str(&l, tcps_event_name((enum tcps_event)r->event));
+		lb_pad(&l, start, 18);
+		lb_str(&l, "  ");
+		lb_str(&l, tcps_state_name((enum tcps_state)r->from));
+		lb_str(&l, " \xe2\x86\x92 "); /* → */
+		lb_str(&l, tcps_state_name((enum tcps_state)r->to));
+		if (r->after_pkt) {
+			lb_str(&l, "  (received after its #");
+			lb_uint(&l, r->after_pkt, 1);
+			lb_str(&l, r->unconfirmed ? ", which did not acknowledge it; nothing later confirms it)"
+						  : ", which did not acknowledge it: the ack evidence overrides capture order)");
+		}
+	} else {
+		enum tcps_finding_code code = (enum tcps_finding_code)r->code;
+		lb_str(&l, "! ");
+		lb_str(&l, tcps_finding_name(code));
+		lb_str(&l, " (");
+		lb_str(&l, tcps_severity_name(tcps_finding_severity(code)));
+		lb_str(&l, ", ");
+		lb_str(&l, tcps_category_name(tcps_finding_category(code)));
+		lb_str(&l, ") in ");
+		lb_str(&l, tcps_state_name((enum tcps_state)r->from));
+		lb_str(&l, ": ");
+		lb_str(&l, r->detail);
+		lb_str(&l, " [");
+		lb_str(&l, r->rule);
+		lb_chr(&l, ']');
+	}
+	lb_chr(&l, '\n');
+	lb_write(&l, w->out);
+}
+
+static void conn_text(struct tcps_writer *w, const struct tcps_conn_summary *c)
+{
+	static const char *const end_text[] = { "capture ended, states as reached", "closed", "idle timeout",
+						"tuple reused" };
+	struct linebuf l;
+	l.n = 0;
+	lb_str(&l, "conn ");
+	lb_uint(&l, c->id, 1);
+	lb_chr(&l, ' ');
+	lb_endpoint(&l, &c->ep[TCPS_INITIATOR]);
+	lb_str(&l, " > ");
+	lb_endpoint(&l, &c->ep[TCPS_RESPONDER]);
+	if (c->vlan[0]) {
+		lb_str(&l, " vlan ");
+		lb_uint(&l, c->vlan[0], 1);
+		if (c->vlan[1]) {
+			lb_chr(&l, '.');
+			lb_uint(&l, c->vlan[1], 1);
+		}
+	}
+	lb_str(&l, " roles ");
+	lb_str(&l, tcps_role_basis_name(c->roles));
+	if (c->roles != TCPS_ROLES_SYN)
+		lb_str(&l, " (inferred)");
+	if (c->inferred[0] || c->inferred[1])
+		lb_str(&l, c->initial[0] == TCPS_ST_ESTABLISHED ? ", midstream: starting states inferred"
+								 : ", SYN not captured: starting states inferred");
+	if (c->reuse != TCPS_REUSE_NONE) {
+		lb_str(&l, ", reuses the tuple of conn ");
+		lb_uint(&l, c->reuse_of, 1);
+		lb_str(&l, " (");
+		lb_str(&l, tcps_reuse_name(c->reuse));
+		lb_str(&l, tcps_reuse_acceptable(c->reuse) ? ", acceptable)" : ", not acceptable)");
+	}
+	lb_chr(&l, '\n');
+	lb_write(&l, w->out);
+
+	struct cols k = { digits(c->last_pkt), 0 };
+	for (int r = 0; r < 2; r++) {
+		struct linebuf e;
+		e.n = 0;
+		lb_endpoint(&e, &c->ep[r]);
+		if (e.n > k.ep)
+			k.ep = e.n;
+	}
+	for (size_t i = 0; i < c->nrecords; i++)
+		text_record(w, c, &c->records[i], &k);
+
+	l.n = 0;
+	if (c->records_dropped) {
+		lb_str(&l, "  (");
+		lb_uint(&l, c->records_dropped, 1);
+		lb_str(&l, " more records counted but not shown)\n");
+	}
+	lb_str(&l, "  end (");
+	lb_str(&l, end_text[c->end <= TCPS_END_REUSED ? c->end : 0]);
+	lb_str(&l, "): ");
+	for (int r = 0; r < 2; r++) {
+		if (r)
+			lb_str(&l, ", ");
+		lb_endpoint(&l, &c->ep[r]);
+		lb_chr(&l, ' ');
+		lb_str(&l, tcps_state_name(c->final[r]));
+		if (c->silent[r])
+			lb_str(&l, " (assumed: it sent nothing)");
+	}
+	lb_pair(&l, "\n  pkts ", c->pkts);
+	lb_pair(&l, "  bytes ", c->bytes);
+	if (c->truncated[0] || c->truncated[1]) {
+		lb_str(&l, " (truncated ");
+		lb_uint(&l, c->truncated[0], 1);
+		lb_str(&l, " > ");
+		lb_uint(&l, c->truncated[1], 1);
+		lb_chr(&l, ')');
+	}
+	lb_str(&l, "\n  first #");
+	lb_uint(&l, c->first_pkt, 1);
+	lb_chr(&l, ' ');
+	lb_utc(&l, &c->first_ts);
+	lb_str(&l, "  last #");
+	lb_uint(&l, c->last_pkt, 1);
+	lb_chr(&l, ' ');
+	lb_utc(&l, &c->last_ts);
+	lb_str(&l, "  duration ");
+	lb_delta(&l, &c->first_ts, &c->last_ts);
+	lb_chr(&l, '\n');
+	lb_write(&l, w->out);
+}
+
+void tcps_writer_on_conn(void *ctx, const struct tcps_conn_summary *c)
+{
+	struct tcps_writer *w = ctx;
+	tally(w, c);
+	if (w->quiet)
+		return;
+	if (w->fmt == TCPS_FMT_JSON)
+		conn_json(w, c);
+	else
+		conn_text(w, c);
+}

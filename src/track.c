@@ -1,0 +1,532 @@
+/* track.c - the two endpoint machines of a connection, driven by its segments
+ *
+ * A segment on the wire was sent by one endpoint: the sender's machine moves
+ * at once, on the send (the segment itself is the evidence). Whether and when
+ * the other endpoint received it the capture does not say, so its receive
+ * event waits in a short per-endpoint queue ("pending receipts") until the
+ * receiver's own segments give evidence:
+ *
+ * - the ack field of a segment tells what its sender had received when it
+ *   sent it: a pending SYN or FIN that the receiver acknowledges had arrived
+ *   and is applied just before that segment's own send event; one that the
+ *   receiver sent a segment without acknowledging had not arrived yet (it is
+ *   "held": the capture point is nearer its sender, and the report says so);
+ * - the kind of segment tells its sender's state: an endpoint that
+ *   retransmits its SYN,ACK (or its FIN) had not received the ACK of it, so a
+ *   captured ACK of it never arrived (lost beyond the capture point);
+ * - what nothing contradicts is taken as received, in capture order; when the
+ *   connection ends whatever is still pending is applied.
+ *
+ * So FINs that cross (neither acknowledging the other) make both ends
+ * FIN_WAIT_1 -> CLOSING -> TIME_WAIT whatever order the capture shows them in.
+ *
+ * Records (transitions and findings) are held per connection and written when
+ * it ends, ordered by a causal key: a send is placed at its own packet, a
+ * receipt at the later of the packet received and the receiver's last packet
+ * that shows it had not arrived yet. Each endpoint's chain of states stays
+ * consistent in that order.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "track.h"
+#include "tcpsm.h"
+#include "findings.h"
+
+#define NONE UINT32_MAX
+/* Findings stop being kept a little before the cap so that transitions,
+ * which are few and bounded by the table, always find room. */
+#define FINDING_CAP (TRACK_MAX_RECORDS - 32)
+
+static bool seq_lt(uint32_t a, uint32_t b) { return (int32_t)(a - b) < 0; }
+static bool seq_gt(uint32_t a, uint32_t b) { return seq_lt(b, a); }
+static bool seq_geq(uint32_t a, uint32_t b) { return !seq_lt(a, b); }
+
+/* ---- the record pool ---- */
+
+static uint32_t rec_alloc(struct recpool *p)
+{
+	if (p->free_head != NONE) {
+		uint32_t i = p->free_head;
+		p->free_head = p->r[i].next;
+		return i;
+	}
+	if (p->used == p->cap) {
+		uint32_t cap = p->cap ? p->cap * 2 : 1024;
+		struct rec *r = cap > p->cap ? realloc(p->r, (size_t)cap * sizeof *r) : NULL;
+		if (!r) {
+			p->failed = true;
+			return NONE;
+		}
+		p->r = r;
+		p->cap = cap;
+	}
+	return p->used++;
+}
+
+static struct rec *rec_add(struct tracker *t, struct conn *c, uint8_t kind, unsigned cap)
+{
+	if (c->nrec >= cap)
+		return NULL;
+	uint32_t i = rec_alloc(&t->pool);
+	if (i == NONE)
+		return NULL;
+	struct rec *r = &t->pool.r[i];
+	memset(r, 0, sizeof *r);
+	r->next = NONE;
+	r->kind = kind;
+	if (c->rec_tail != NONE)
+		t->pool.r[c->rec_tail].next = i;
+	else
+		c->rec_head = i;
+	c->rec_tail = i;
+	c->nrec++;
+	return r;
+}
+
+void track_release(struct tracker *t, struct conn *c)
+{
+	if (c->rec_tail != NONE) {
+		t->pool.r[c->rec_tail].next = t->pool.free_head;
+		t->pool.free_head = c->rec_head;
+	}
+	c->rec_head = c->rec_tail = NONE;
+	c->nrec = 0;
+}
+
+void track_pool_free(struct recpool *p)
+{
+	free(p->r);
+	memset(p, 0, sizeof *p);
+	p->free_head = NONE;
+}
+
+/* ---- records ---- */
+
+/* Where and when an event happens, and how it is to be reported. */
+struct evctx {
+	uint64_t pkt, key, after;
+	int64_t sec;
+	uint32_t nsec;
+	bool unconfirmed;
+	bool quiet_illegal;          /* the sender was already judged for this segment */
+	uint32_t seq, len;           /* the segment, for wording findings */
+	uint16_t flags;
+};
+
+static void add_finding(struct tracker *t, struct conn *c, unsigned side, enum tcps_finding_code code,
+			enum tcps_event ev, const struct evctx *x, uint32_t v0, uint32_t v1, uint32_t v2)
+{
+	c->findings[side][code]++;
+	t->tot->findings[code]++;
+	struct rec *r = rec_add(t, c, TCPS_REC_FINDING, FINDING_CAP);
+	if (!r) {
+		c->rec_dropped++;
+		return;
+	}
+	r->side = (uint8_t)side;
+	r->event = (uint8_t)ev;
+	r->state_from = r->state_to = c->ep[side].state;
+	r->code = (uint8_t)code;
+	r->key = x->key;
+	r->pkt = x->pkt;
+	r->after_pkt = x->after;
+	r->sec = x->sec;
+	r->nsec = x->nsec;
+	r->v[0] = v0;
+	r->v[1] = v1;
+	r->v[2] = v2;
+	r->rule = tcps_finding_rule(code);
+}
+
+void track_finding(struct tracker *t, struct conn *c, unsigned side, enum tcps_finding_code code, uint64_t pkt,
+		   const struct tcps_ts *ts, uint32_t v0, uint32_t v1, uint32_t v2)
+{
+	struct evctx x = { .pkt = pkt, .key = pkt, .sec = ts->sec, .nsec = ts->nsec };
+	add_finding(t, c, side, code, TCPS_EV_SND_SYN, &x, v0, v1, v2);
+}
+
+/* Looks the event up in the table: moves, repeats, or reports why not. */
+static bool step(struct tracker *t, struct conn *c, unsigned side, enum tcps_event ev, const struct evctx *x)
+{
+	struct endpoint *e = &c->ep[side];
+	const struct tcps_cell *cell = tcps_sm_cell((enum tcps_state)e->state, ev);
+	if (cell->verdict == TCPS_V_ILLEGAL) {
+		if (x->quiet_illegal)
+			return false;
+		enum tcps_finding_code code = TCPS_F_ILLEGAL_EVENT;
+		if (e->state == TCPS_ST_CLOSED && ev < TCPS_EV_RCV_SYN)
+			code = TCPS_F_SEGMENT_FROM_CLOSED;
+		else if (ev == TCPS_EV_SND_ACK && e->state == TCPS_ST_SYN_SENT && x->len)
+			code = TCPS_F_DATA_IN_SYN_SENT;
+		add_finding(t, c, side, code, ev, x, code == TCPS_F_SEGMENT_FROM_CLOSED ? x->flags : x->len, x->seq, 0);
+		return false;
+	}
+	if (cell->verdict == TCPS_V_MOVE && cell->next != e->state) {
+		t->tot->transitions++;
+		struct rec *r = rec_add(t, c, TCPS_REC_TRANSITION, TRACK_MAX_RECORDS);
+		if (r) {
+			r->side = (uint8_t)side;
+			r->event = (uint8_t)ev;
+			r->state_from = e->state;
+			r->state_to = cell->next;
+			r->key = x->key;
+			r->pkt = x->pkt;
+			r->after_pkt = x->after;
+			r->unconfirmed = x->unconfirmed;
+			r->sec = x->sec;
+			r->nsec = x->nsec;
+			r->rule = cell->rule;
+		} else {
+			c->rec_dropped++;
+		}
+		e->state = cell->next;
+		e->state_sec = x->sec;
+		e->state_nsec = x->nsec;
+	} else if (e->state == TCPS_ST_TIME_WAIT && ev == TCPS_EV_RCV_FIN) {
+		e->state_sec = x->sec; /* 3.10.7.4: a retransmitted FIN restarts the 2 MSL wait */
+		e->state_nsec = x->nsec;
+	}
+	return true;
+}
+
+/* ---- receipts ---- */
+
+static bool acks_syn_of(const struct endpoint *e, uint16_t flags, uint32_t ack)
+{
+	return (flags & TH_ACK) && e->isn_known && !e->syn_acked && seq_geq(ack, e->isn + 1);
+}
+
+static bool acks_fin_of(const struct endpoint *e, uint16_t flags, uint32_t ack)
+{
+	return (flags & TH_ACK) && e->fin_sent && !e->fin_acked && seq_geq(ack, e->fin_seq + 1);
+}
+
+/* The receiver (key side `side`) takes in a segment its peer sent. */
+static void apply_receipt(struct tracker *t, struct conn *c, unsigned side, const struct pend *p, bool at_end)
+{
+	struct endpoint *x = &c->ep[side];
+	struct evctx ev = {
+		.pkt = p->pkt, .key = p->held_by > p->pkt ? p->held_by : p->pkt, .after = p->held_by,
+		.sec = p->sec, .nsec = p->nsec, .unconfirmed = at_end && p->held_by,
+		.quiet_illegal = p->sender_illegal, .seq = p->seq, .flags = p->flags,
+	};
+	uint16_t f = p->flags;
+	if (f & TH_RST) {
+		if (x->state == TCPS_ST_SYN_SENT && !((f & TH_ACK) && p->ack == x->isn + 1)) {
+			ev.after = 0;
+			add_finding(t, c, side, TCPS_F_RST_UNACCEPTABLE, TCPS_EV_RCV_RST, &ev, p->ack, x->isn + 1,
+				    (f & TH_ACK) != 0);
+			return;
+		}
+		step(t, c, side, TCPS_EV_RCV_RST, &ev);
+		return;
+	}
+	if (f & TH_SYN) {
+		bool acked = acks_syn_of(x, f, p->ack);
+		step(t, c, side, (f & TH_ACK) ? TCPS_EV_RCV_SYNACK : TCPS_EV_RCV_SYN, &ev);
+		if (acked)
+			x->syn_acked = true;
+		return;
+	}
+	bool asyn = acks_syn_of(x, f, p->ack), afin = acks_fin_of(x, f, p->ack);
+	if ((f & TH_FIN) && afin) {
+		/* One event: RFC 9293 goes FIN-WAIT-1 -> TIME-WAIT on it. */
+		if (asyn) {
+			step(t, c, side, TCPS_EV_RCV_ACK_CTL, &ev);
+			x->syn_acked = true;
+		}
+		step(t, c, side, TCPS_EV_RCV_FIN_ACK_CTL, &ev);
+		x->fin_acked = true;
+		return;
+	}
+	if (asyn || afin) {
+		step(t, c, side, TCPS_EV_RCV_ACK_CTL, &ev);
+		x->syn_acked |= asyn;
+		x->fin_acked |= afin;
+	}
+	if (f & TH_FIN)
+		step(t, c, side, TCPS_EV_RCV_FIN, &ev);
+}
+
+static void pop_pending(struct endpoint *x)
+{
+	memmove(&x->pend[0], &x->pend[1], (size_t)(x->npend - 1) * sizeof x->pend[0]);
+	x->npend--;
+}
+
+/*
+ * Segment s, sent by key side dir as packet pkt, is evidence of what dir had
+ * received: apply the pending receipts it shows arrived, drop those it shows
+ * were lost, and hold the rest.
+ */
+static void resolve(struct tracker *t, struct conn *c, unsigned dir, const struct seg *s, uint64_t pkt)
+{
+	struct endpoint *x = &c->ep[dir];
+	uint16_t f = s->flags;
+	bool s_syn = f & TH_SYN, s_ack = f & TH_ACK, s_rst = f & TH_RST;
+	bool s_fin_retx = (f & TH_FIN) && x->fin_sent && s->seq + s->payload_len + s_syn == x->fin_seq;
+	while (x->npend) {
+		struct pend *p = &x->pend[0];
+		bool p_syn = p->flags & TH_SYN, p_fin = p->flags & TH_FIN, p_rst = p->flags & TH_RST;
+		bool consumes = p_syn || p_fin;
+		/* What s could not have been sent after receiving. */
+		bool contra = !p_rst && ((s_syn && acks_syn_of(x, p->flags, p->ack)) ||
+					 (s_fin_retx && acks_fin_of(x, p->flags, p->ack)) ||
+					 (s_syn && !s_ack && p_syn));
+		if (contra && !consumes) {
+			/* A pure ACK of our SYN or FIN that never arrived: we
+			 * retransmitted what it acknowledged. */
+			struct evctx ev = { .pkt = p->pkt, .key = pkt, .after = pkt, .sec = p->sec, .nsec = p->nsec };
+			add_finding(t, c, dir, TCPS_F_NOT_RECEIVED, TCPS_EV_RCV_ACK_CTL, &ev, 1, 0, 0);
+			pop_pending(x);
+			continue;
+		}
+		if (contra) {
+			p->held_by = pkt;
+			return;
+		}
+		if (consumes) {
+			if (s_ack && seq_geq(s->ack, p->ctl_end)) {
+				apply_receipt(t, c, dir, p, false);
+				pop_pending(x);
+				continue;
+			}
+			if (s_ack)
+				p->held_by = pkt;
+			return;
+		}
+		if (p_rst && !s_rst && !s_syn) {
+			/* Still sending after the peer's RST: it was in flight, or
+			 * not accepted. Decided when more evidence comes. */
+			p->held_by = pkt;
+			return;
+		}
+		apply_receipt(t, c, dir, p, false);
+		pop_pending(x);
+	}
+}
+
+/* Queues, at key side `side`, the receipt of segment s if it can move that endpoint. */
+static void queue_receipt(struct tracker *t, struct conn *c, unsigned side, const struct seg *s, uint64_t pkt,
+			  const struct tcps_ts *ts, bool sender_illegal)
+{
+	struct endpoint *y = &c->ep[side];
+	uint16_t f = s->flags;
+	bool syn = f & TH_SYN, fin = f & TH_FIN, rst = f & TH_RST;
+	bool ctl = acks_syn_of(y, f, s->ack) || acks_fin_of(y, f, s->ack);
+	if (!(syn || fin || rst || ctl))
+		return; /* data and plain ACKs never move the receiver */
+	uint32_t ctl_end = syn ? s->seq + 1 : fin ? s->seq + s->payload_len + 1 : s->seq;
+	uint16_t cmask = TH_SYN | TH_FIN | TH_RST | TH_ACK;
+	for (unsigned i = 0; i < y->npend; i++) {
+		struct pend *q = &y->pend[i];
+		if ((syn || fin) && (q->flags & cmask) == (f & cmask) && q->seq == s->seq && q->ctl_end == ctl_end) {
+			/* A retransmission. If the receiver showed it had not got the
+			 * first copy, that copy was lost: the new one counts. */
+			if (q->held_by) {
+				struct evctx ev = { .pkt = q->pkt, .key = pkt, .after = q->held_by, .sec = q->sec,
+						    .nsec = q->nsec };
+				enum tcps_event kind = !syn ? TCPS_EV_RCV_FIN
+						       : (f & TH_ACK) ? TCPS_EV_RCV_SYNACK : TCPS_EV_RCV_SYN;
+				add_finding(t, c, side, TCPS_F_NOT_RECEIVED, kind, &ev, 0, 0, 0);
+				q->pkt = pkt;
+				q->sec = ts->sec;
+				q->nsec = ts->nsec;
+				q->held_by = 0;
+			}
+			return;
+		}
+		if (!(syn || fin || rst) && !(q->flags & (TH_SYN | TH_FIN | TH_RST)))
+			return; /* an ACK of our SYN or FIN is already waiting */
+	}
+	if (y->npend == EP_PENDING) {
+		apply_receipt(t, c, side, &y->pend[0], false);
+		pop_pending(y);
+	}
+	struct pend *p = &y->pend[y->npend++];
+	memset(p, 0, sizeof *p);
+	p->pkt = pkt;
+	p->sec = ts->sec;
+	p->nsec = ts->nsec;
+	p->seq = s->seq;
+	p->ctl_end = ctl_end;
+	p->ack = s->ack;
+	p->flags = f;
+	p->sender_illegal = sender_illegal;
+}
+
+/* ---- the public steps ---- */
+
+void track_init(struct conn *c, const struct seg *s, unsigned dir, uint64_t pkt, const struct tcps_ts *ts)
+{
+	(void)dir;
+	(void)pkt;
+	unsigned ini = c->init_side, res = !c->init_side;
+	bool syn = s->flags & TH_SYN, ack = s->flags & TH_ACK;
+	memset(c->ep, 0, sizeof c->ep);
+	c->rec_head = c->rec_tail = NONE;
+	if (syn && !ack) {
+		/* The SYN's sender opens; its peer is assumed to listen. */
+		c->ep[ini].state = TCPS_ST_CLOSED;
+		c->ep[res].state = TCPS_ST_LISTEN;
+	} else if (syn) {
+		/* The SYN was not captured: the SYN,ACK tells it was sent. */
+		c->ep[ini].state = TCPS_ST_SYN_SENT;
+		c->ep[ini].isn = s->ack - 1;
+		c->ep[ini].isn_known = true;
+		c->ep[ini].inferred = c->ep[res].inferred = true;
+		c->ep[res].state = TCPS_ST_LISTEN;
+	} else {
+		/* Midstream: the handshake happened before the capture. */
+		c->ep[ini].state = c->ep[res].state = TCPS_ST_ESTABLISHED;
+		c->ep[ini].inferred = c->ep[res].inferred = true;
+	}
+	for (int i = 0; i < 2; i++) {
+		c->ep[i].initial = c->ep[i].state;
+		c->ep[i].state_sec = ts->sec;
+		c->ep[i].state_nsec = ts->nsec;
+	}
+}
+
+void track_segment(struct tracker *t, struct conn *c, const struct seg *s, unsigned dir, uint64_t pkt,
+		   const struct tcps_ts *ts)
+{
+	struct endpoint *x = &c->ep[dir], *y = &c->ep[!dir];
+	uint16_t f = s->flags;
+	bool syn = f & TH_SYN, ack = f & TH_ACK, fin = f & TH_FIN, rst = f & TH_RST;
+	uint32_t len = s->payload_len;
+	struct evctx ev = { .pkt = pkt, .key = pkt, .sec = ts->sec, .nsec = ts->nsec, .seq = s->seq, .len = len,
+			    .flags = f };
+	enum tcps_event sev = rst ? TCPS_EV_SND_RST
+			    : syn ? (ack ? TCPS_EV_SND_SYNACK : TCPS_EV_SND_SYN)
+			    : fin ? TCPS_EV_SND_FIN : TCPS_EV_SND_ACK;
+
+	/* Segments no receiver acts on: judged, and no state moves. */
+	if ((syn && (fin || rst)) || !(f & (TH_FIN | TH_SYN | TH_RST | TH_PSH | TH_ACK | TH_URG))) {
+		add_finding(t, c, dir, TCPS_F_INVALID_FLAGS, sev, &ev, f & 0xff, 0, 0);
+		return;
+	}
+	if (!syn && !rst && !ack) {
+		add_finding(t, c, dir, TCPS_F_MISSING_ACK, sev, &ev, f & 0xff, 0, 0);
+		return;
+	}
+
+	resolve(t, c, dir, s, pkt);
+	if (ack && y->nxt_known && seq_gt(s->ack, y->snd_nxt)) {
+		add_finding(t, c, dir, TCPS_F_ACK_OF_UNSEEN, sev, &ev, s->ack - y->snd_nxt, y->snd_nxt, s->ack);
+		y->snd_nxt = s->ack; /* report each gap once */
+	}
+	if (rst && x->state == TCPS_ST_CLOSED && !x->owes_reply)
+		add_finding(t, c, dir, TCPS_F_RST_AFTER_RST, sev, &ev, y->last_rst, 0, 0);
+
+	bool ok;
+	if (syn && x->isn_known && s->seq != x->isn && x->state != TCPS_ST_CLOSED && x->state != TCPS_ST_LISTEN &&
+	    x->state != TCPS_ST_TIME_WAIT) {
+		add_finding(t, c, dir, TCPS_F_SYN_NEW_ISN, sev, &ev, s->seq, x->isn, 0);
+		ok = false;
+	} else {
+		if (sev == TCPS_EV_SND_SYN && x->state == TCPS_ST_LISTEN && !x->sent_any)
+			x->state = x->initial = TCPS_ST_CLOSED; /* it opens actively: it was not listening */
+		if (syn && (!x->isn_known || x->state == TCPS_ST_CLOSED || x->state == TCPS_ST_LISTEN)) {
+			x->isn = s->seq;
+			x->isn_known = true;
+			x->syn_acked = false;
+		}
+		ok = step(t, c, dir, sev, &ev);
+	}
+	if (len && x->fin_sent && seq_gt(s->seq + syn + len, x->fin_seq)) {
+		/* Bytes at or after the FIN's own sequence number. */
+		uint32_t from = seq_gt(s->seq + syn, x->fin_seq) ? s->seq + syn : x->fin_seq;
+		add_finding(t, c, dir, TCPS_F_DATA_AFTER_FIN, sev, &ev, s->seq + syn + len - from,
+			    s->seq + syn + len, x->fin_seq);
+	}
+
+	/* What the sender's segments tell about its sequence space. */
+	uint32_t end = s->seq + syn + len + fin;
+	if (fin && !x->fin_sent) {
+		x->fin_sent = true;
+		x->fin_seq = s->seq + syn + len;
+	}
+	if (!x->nxt_known || seq_gt(end, x->snd_nxt)) {
+		x->snd_nxt = end;
+		x->nxt_known = true;
+	}
+	if (s->opt.has_ts) {
+		x->tsval = s->opt.tsval;
+		x->ts_known = true;
+	}
+	x->sent_any = true;
+	x->owes_reply = false;
+	x->last_rst = rst;
+	if (rst)
+		c->rst_seen = true;
+	if (ack && y->fin_sent && seq_geq(s->ack, y->fin_seq + 1))
+		y->fin_ack_seen = true;
+
+	queue_receipt(t, c, !dir, s, pkt, ts, !ok);
+	y->owes_reply = !rst;
+}
+
+bool track_syn_opens_new(struct tracker *t, struct conn *c, const struct seg *s, unsigned dir, uint64_t pkt)
+{
+	struct endpoint *x = &c->ep[dir];
+	if ((s->flags & (TH_SYN | TH_ACK | TH_RST | TH_FIN)) != TH_SYN)
+		return false;
+	if (x->isn_known && x->isn == s->seq)
+		return false; /* a retransmission */
+	resolve(t, c, dir, s, pkt);
+	if (x->sent_any && (x->state == TCPS_ST_CLOSED || x->state == TCPS_ST_TIME_WAIT))
+		return true;
+	/* An attempt given up in silence, then a new one (new ISN). */
+	return x->state == TCPS_ST_SYN_SENT && x->isn_known;
+}
+
+enum tcps_reuse track_judge_reuse(const struct conn *c, const struct seg *s, unsigned dir, uint32_t v[3])
+{
+	const struct endpoint *x = &c->ep[dir], *y = &c->ep[!dir];
+	v[0] = s->seq;
+	v[1] = x->snd_nxt;
+	v[2] = 0;
+	if (y->state == TCPS_ST_CLOSED || y->state == TCPS_ST_LISTEN)
+		return TCPS_REUSE_PEER_CLOSED;
+	if (y->state == TCPS_ST_TIME_WAIT) {
+		/* Linux's tcp_timewait_state_process: a higher sequence number,
+		 * or a newer timestamp, opens; anything else is answered by
+		 * the old connection's ACK. */
+		if (x->nxt_known && seq_gt(s->seq, x->snd_nxt))
+			return TCPS_REUSE_HIGHER_ISN;
+		if (s->opt.has_ts && x->ts_known && seq_gt(s->opt.tsval, x->tsval))
+			return TCPS_REUSE_NEWER_TS;
+		return TCPS_REUSE_TIME_WAIT_REJECTS;
+	}
+	v[0] = y->state;
+	v[2] = 1;
+	return TCPS_REUSE_PEER_OPEN;
+}
+
+static bool reached(int64_t sec, uint32_t nsec, const struct tcps_ts *now)
+{
+	return now->sec > sec || (now->sec == sec && now->nsec >= nsec);
+}
+
+void track_end(struct tracker *t, struct conn *c, const struct tcps_ts *now)
+{
+	unsigned order[2] = { c->init_side, !c->init_side };
+	for (int i = 0; i < 2; i++) {
+		struct endpoint *x = &c->ep[order[i]];
+		while (x->npend) {
+			apply_receipt(t, c, order[i], &x->pend[0], true);
+			pop_pending(x);
+		}
+	}
+	for (int i = 0; i < 2; i++) {
+		struct endpoint *x = &c->ep[order[i]];
+		if (x->state != TCPS_ST_TIME_WAIT)
+			continue;
+		int64_t sec = x->state_sec + t->time_wait_sec;
+		if (!reached(sec, x->state_nsec, now))
+			continue;
+		struct evctx ev = { .pkt = 0, .key = UINT64_MAX, .sec = sec, .nsec = x->state_nsec };
+		step(t, c, order[i], TCPS_EV_TIMEOUT_2MSL, &ev);
+	}
+}

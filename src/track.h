@@ -1,0 +1,66 @@
+/* track.h - the two endpoint machines of a connection, driven by its segments */
+#ifndef TCPS_TRACK_H
+#define TCPS_TRACK_H
+
+#include "conn.h"
+#include "decode.h"
+
+/* Records a connection keeps at most; findings beyond are counted, not kept. */
+#define TRACK_MAX_RECORDS 256
+
+/* A record as held until its connection ends (worded then, to stay small). */
+struct rec {
+	uint32_t next;                /* index in the pool; UINT32_MAX ends */
+	uint8_t kind, side, event, state_from, state_to, code, unconfirmed;
+	uint64_t key;                 /* causal order: see track.c */
+	uint64_t pkt, after_pkt;
+	int64_t sec;
+	uint32_t nsec;
+	uint32_t v[3];                /* finding numbers */
+	const char *rule;
+};
+
+/* Where every connection's records live: one array, grown by doubling,
+ * reused through a free list, so steady state allocates nothing. */
+struct recpool {
+	struct rec *r;
+	uint32_t cap, free_head, used;
+	bool failed;                  /* out of memory once: later records are dropped (counted) */
+};
+
+struct tracker {
+	struct recpool pool;
+	uint32_t time_wait_sec;
+	struct tcps_totals *tot;
+};
+
+/* Sets both endpoints' starting states from the connection's first segment. */
+void track_init(struct conn *c, const struct seg *s, unsigned dir, uint64_t pkt, const struct tcps_ts *ts);
+
+/* Drives both machines with one segment sent by key side dir. */
+void track_segment(struct tracker *t, struct conn *c, const struct seg *s, unsigned dir, uint64_t pkt,
+		   const struct tcps_ts *ts);
+
+/* True when a SYN from key side dir opens a new connection on c's tuple
+ * (its sender had closed, or abandoned an earlier attempt). May apply the
+ * sender's pending receipts, as its SYN is evidence of them. */
+bool track_syn_opens_new(struct tracker *t, struct conn *c, const struct seg *s, unsigned dir, uint64_t pkt);
+
+/* How the peer of dir in c (now ended) judges a new SYN s from dir (RFC 6191);
+ * v gets the numbers a reuse_unacceptable finding names. */
+enum tcps_reuse track_judge_reuse(const struct conn *c, const struct seg *s, unsigned dir, uint32_t v[3]);
+
+/* The connection ends at `now`: applies what is still pending, then the
+ * TIME_WAIT timeouts that capture time has reached. */
+void track_end(struct tracker *t, struct conn *c, const struct tcps_ts *now);
+
+/* Adds a finding against key side `side` of c (used by the engine for reuse). */
+void track_finding(struct tracker *t, struct conn *c, unsigned side, enum tcps_finding_code code, uint64_t pkt,
+		   const struct tcps_ts *ts, uint32_t v0, uint32_t v1, uint32_t v2);
+
+/* Gives a connection's records back to the pool. */
+void track_release(struct tracker *t, struct conn *c);
+
+void track_pool_free(struct recpool *p);
+
+#endif

@@ -1,0 +1,470 @@
+/* test_paths.c - every path of issue 3, segment by segment through the engine
+ *
+ * Each scenario feeds Ethernet frames between A = 10.0.0.1:5000 and
+ * B = 10.0.0.2:80 and compares the whole timeline with the expected one,
+ * written as "#pkt role event FROM>TO", "#pkt role !finding STATE", and an
+ * "end" line per connection (I = initiator, R = responder; * = starting
+ * state inferred, ~ = the endpoint sent nothing).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include "decode.h"
+#include "pktbuild.h"
+#include "suites.h"
+#include "tcpstate/tcpstate.h"
+
+struct step {
+	int64_t sec;
+	char from;                   /* 'A' or 'B' */
+	uint16_t flags;
+	uint32_t seq, ack;
+	uint16_t len;
+	const uint8_t *opts;         /* raw option bytes, a multiple of 4 */
+	uint8_t optlen;
+};
+
+static char tl[16384];
+static size_t tln;
+
+static void put(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void put(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(tl + tln, sizeof tl - tln, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		tln += (size_t)n < sizeof tl - tln ? (size_t)n : sizeof tl - tln - 1;
+}
+
+static void on_conn(void *ctx, const struct tcps_conn_summary *c)
+{
+	(void)ctx;
+	put("conn %llu", (unsigned long long)c->id);
+	if (c->reuse != TCPS_REUSE_NONE)
+		put(" reuses %llu %s", (unsigned long long)c->reuse_of, tcps_reuse_name(c->reuse));
+	put("\n");
+	for (size_t i = 0; i < c->nrecords; i++) {
+		const struct tcps_record *r = &c->records[i];
+		char who = r->role == TCPS_INITIATOR ? 'I' : 'R';
+		if (r->pkt)
+			put("#%llu %c ", (unsigned long long)r->pkt, who);
+		else
+			put("- %c ", who);
+		if (r->kind == TCPS_REC_TRANSITION)
+			put("%s %s>%s", tcps_event_name((enum tcps_event)r->event),
+			    tcps_state_name((enum tcps_state)r->from), tcps_state_name((enum tcps_state)r->to));
+		else
+			put("!%s %s", tcps_finding_name((enum tcps_finding_code)r->code),
+			    tcps_state_name((enum tcps_state)r->from));
+		if (r->after_pkt)
+			put(" %s#%llu", r->kind == TCPS_REC_TRANSITION ? "after" : "other",
+			    (unsigned long long)r->after_pkt);
+		put("%s\n", r->unconfirmed ? "?" : "");
+	}
+	put("end %s I=%s%s%s R=%s%s%s\n", tcps_end_name(c->end), tcps_state_name(c->final[0]),
+	    c->inferred[0] ? "*" : "", c->silent[0] ? "~" : "", tcps_state_name(c->final[1]),
+	    c->inferred[1] ? "*" : "", c->silent[1] ? "~" : "");
+}
+
+/* Feeds the steps (packet i at sec + i ms) and returns the timeline. */
+static const char *run(const struct step *st, size_t n, uint32_t time_wait)
+{
+	struct tcps_config cfg;
+	struct tcps_reporter rep = { NULL, NULL, on_conn };
+	char err[TCPS_ERRBUF_SIZE];
+	tcps_config_init(&cfg);
+	cfg.time_wait_sec = time_wait;
+	tln = 0;
+	tl[0] = '\0';
+	struct tcps_engine *e = tcps_engine_new(&cfg, &rep, err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
+	for (size_t i = 0; i < n; i++) {
+		uint8_t buf[2048];
+		bool a = st[i].from == 'A';
+		struct pkt_spec s = { .family = 4, .src = a ? "10.0.0.1" : "10.0.0.2", .dst = a ? "10.0.0.2" : "10.0.0.1",
+				      .sport = a ? 5000 : 80, .dport = a ? 80 : 5000, .seq = st[i].seq, .ack = st[i].ack,
+				      .flags = st[i].flags, .win = 1000, .payload = st[i].len, .opts = st[i].opts,
+				      .optlen = st[i].optlen };
+		uint32_t len = (uint32_t)pb_ether(buf, &s);
+		struct tcps_ts ts = { st[i].sec, (uint32_t)(i * 1000000) };
+		tcps_engine_feed(e, TCPS_LINK_ETHERNET, &ts, buf, len, len);
+	}
+	tcps_engine_finish(e);
+	tcps_engine_free(e);
+	return tl;
+}
+
+#define RUN(steps) run(steps, sizeof steps / sizeof steps[0], 60)
+#define CHECK(steps, want)                                              \
+	do {                                                            \
+		const char *got_ = RUN(steps);                          \
+		CU_ASSERT_STRING_EQUAL(got_, want);                     \
+		if (strcmp(got_, want))                                 \
+			fprintf(stderr, "\n--- got\n%s--- want\n%s", got_, want); \
+	} while (0)
+
+enum { S = TH_SYN, A = TH_ACK, F = TH_FIN, R = TH_RST, P = TH_PSH };
+
+/* A's ISN is 100, B's 900. */
+#define HANDSHAKE { 1, 'A', S, 100, 0, 0, NULL, 0 }, { 1, 'B', S | A, 900, 101, 0, NULL, 0 }, \
+		  { 1, 'A', A, 101, 901, 0, NULL, 0 }
+#define HANDSHAKE_TL "conn 1\n#1 I snd_syn CLOSED>SYN_SENT\n#2 R snd_synack LISTEN>SYN_RCVD\n" \
+		     "#2 I rcv_synack SYN_SENT>ESTABLISHED\n#3 R rcv_ack_of_ctl SYN_RCVD>ESTABLISHED\n"
+
+static void test_initiator_closes(void)
+{
+	static const struct step st[] = {
+		HANDSHAKE,
+		{ 2, 'A', A | P, 101, 901, 10, NULL, 0 },
+		{ 2, 'B', A, 901, 111, 0, NULL, 0 },
+		{ 3, 'A', F | A, 111, 901, 0, NULL, 0 },
+		{ 3, 'B', A, 901, 112, 0, NULL, 0 },
+		{ 3, 'B', F | A, 901, 112, 0, NULL, 0 },
+		{ 3, 'A', A, 112, 902, 0, NULL, 0 },
+	};
+	CHECK(st, HANDSHAKE_TL
+	      "#6 I snd_fin ESTABLISHED>FIN_WAIT_1\n#6 R rcv_fin ESTABLISHED>CLOSE_WAIT\n"
+	      "#7 I rcv_ack_of_ctl FIN_WAIT_1>FIN_WAIT_2\n#8 R snd_fin CLOSE_WAIT>LAST_ACK\n"
+	      "#8 I rcv_fin FIN_WAIT_2>TIME_WAIT\n#9 R rcv_ack_of_ctl LAST_ACK>CLOSED\n"
+	      "end capture_end I=TIME_WAIT R=CLOSED\n");
+}
+
+static void test_responder_closes(void)
+{
+	static const struct step st[] = {
+		HANDSHAKE,
+		{ 2, 'B', F | A, 901, 101, 0, NULL, 0 },
+		{ 2, 'A', A, 101, 902, 0, NULL, 0 },
+		{ 3, 'A', F | A, 101, 902, 0, NULL, 0 },
+		{ 3, 'B', A, 902, 102, 0, NULL, 0 },
+	};
+	CHECK(st, HANDSHAKE_TL
+	      "#4 R snd_fin ESTABLISHED>FIN_WAIT_1\n#4 I rcv_fin ESTABLISHED>CLOSE_WAIT\n"
+	      "#5 R rcv_ack_of_ctl FIN_WAIT_1>FIN_WAIT_2\n#6 I snd_fin CLOSE_WAIT>LAST_ACK\n"
+	      "#6 R rcv_fin FIN_WAIT_2>TIME_WAIT\n#7 I rcv_ack_of_ctl LAST_ACK>CLOSED\n"
+	      "end capture_end I=CLOSED R=TIME_WAIT\n");
+}
+
+/* The FIN+ACK acknowledges our FIN: FIN_WAIT_1 straight to TIME_WAIT. */
+static void test_fin_ack_straight_to_time_wait(void)
+{
+	static const struct step st[] = {
+		HANDSHAKE,
+		{ 2, 'A', F | A, 101, 901, 0, NULL, 0 },
+		{ 2, 'B', F | A, 901, 102, 0, NULL, 0 },
+		{ 2, 'A', A, 102, 902, 0, NULL, 0 },
+	};
+	CHECK(st, HANDSHAKE_TL
+	      "#4 I snd_fin ESTABLISHED>FIN_WAIT_1\n#4 R rcv_fin ESTABLISHED>CLOSE_WAIT\n"
+	      "#5 R snd_fin CLOSE_WAIT>LAST_ACK\n#5 I rcv_fin_ack_of_fin FIN_WAIT_1>TIME_WAIT\n"
+	      "#6 R rcv_ack_of_ctl LAST_ACK>CLOSED\nend capture_end I=TIME_WAIT R=CLOSED\n");
+}
+
+/* FINs cross: the capture shows A's first, but B's FIN does not acknowledge
+ * it, so B had not received it: both go through CLOSING. */
+static void test_simultaneous_close(void)
+{
+	static const struct step st[] = {
+		HANDSHAKE,
+		{ 2, 'A', F | A, 101, 901, 0, NULL, 0 },
+		{ 2, 'B', F | A, 901, 101, 0, NULL, 0 },
+		{ 2, 'A', A, 102, 902, 0, NULL, 0 },
+		{ 2, 'B', A, 902, 102, 0, NULL, 0 },
+	};
+	CHECK(st, HANDSHAKE_TL
+	      "#4 I snd_fin ESTABLISHED>FIN_WAIT_1\n#5 R snd_fin ESTABLISHED>FIN_WAIT_1\n"
+	      "#5 I rcv_fin FIN_WAIT_1>CLOSING\n#4 R rcv_fin FIN_WAIT_1>CLOSING after#5\n"
+	      "#6 R rcv_ack_of_ctl CLOSING>TIME_WAIT\n#7 I rcv_ack_of_ctl CLOSING>TIME_WAIT\n"
+	      "end capture_end I=TIME_WAIT R=TIME_WAIT\n");
+}
+
+/* SYNs cross: both CLOSED -> SYN_SENT -> SYN_RCVD -> ESTABLISHED. */
+static void test_simultaneous_open(void)
+{
+	static const struct step st[] = {
+		{ 1, 'A', S, 100, 0, 0, NULL, 0 },
+		{ 1, 'B', S, 900, 0, 0, NULL, 0 },
+		{ 1, 'A', S | A, 100, 901, 0, NULL, 0 },
+		{ 1, 'B', S | A, 900, 101, 0, NULL, 0 },
+		{ 1, 'A', A, 101, 901, 0, NULL, 0 },
+	};
+	CHECK(st, "conn 1\n#1 I snd_syn CLOSED>SYN_SENT\n#2 R snd_syn CLOSED>SYN_SENT\n"
+		  "#2 I rcv_syn SYN_SENT>SYN_RCVD\n#1 R rcv_syn SYN_SENT>SYN_RCVD after#2\n"
+		  "#4 I rcv_synack SYN_RCVD>ESTABLISHED\n#3 R rcv_synack SYN_RCVD>ESTABLISHED after#4?\n"
+		  "end capture_end I=ESTABLISHED R=ESTABLISHED\n");
+}
+
+static void test_refused(void)
+{
+	static const struct step st[] = {
+		{ 1, 'A', S, 100, 0, 0, NULL, 0 },
+		{ 1, 'B', R | A, 0, 101, 0, NULL, 0 },
+	};
+	CHECK(st, "conn 1\n#1 I snd_syn CLOSED>SYN_SENT\n#2 R snd_rst LISTEN>CLOSED\n"
+		  "#2 I rcv_rst SYN_SENT>CLOSED\nend capture_end I=CLOSED R=CLOSED\n");
+}
+
+/* Retransmitted SYNs with the same ISN are one connection; the peer, which
+ * never answered, is assumed to listen and said to be silent. */
+static void test_syn_unanswered(void)
+{
+	static const struct step st[] = {
+		{ 1, 'A', S, 100, 0, 0, NULL, 0 },
+		{ 2, 'A', S, 100, 0, 0, NULL, 0 },
+		{ 4, 'A', S, 100, 0, 0, NULL, 0 },
+	};
+	CHECK(st, "conn 1\n#1 I snd_syn CLOSED>SYN_SENT\nend capture_end I=SYN_SENT R=LISTEN~\n");
+}
+
+/* The final ACK is lost beyond the capture point: the SYN,ACK comes again,
+ * so B was still in SYN_RCVD; the second ACK establishes it. */
+static void test_lost_final_ack(void)
+{
+	static const struct step st[] = {
+		HANDSHAKE,
+		{ 2, 'B', S | A, 900, 101, 0, NULL, 0 },
+		{ 2, 'A', A, 101, 901, 0, NULL, 0 },
+		{ 2, 'B', A | P, 901, 101, 10, NULL, 0 },
+		{ 2, 'A', A, 101, 911, 0, NULL, 0 },
+	};
+	CHECK(st, "conn 1\n#1 I snd_syn CLOSED>SYN_SENT\n#2 R snd_synack LISTEN>SYN_RCVD\n"
+		  "#2 I rcv_synack SYN_SENT>ESTABLISHED\n#3 R !not_received SYN_RCVD other#4\n"
+		  "#5 R rcv_ack_of_ctl SYN_RCVD>ESTABLISHED\nend capture_end I=ESTABLISHED R=ESTABLISHED\n");
+}
+
+/* B's FIN is retransmitted because A's ACK was lost; A re-ACKs from TIME_WAIT. */
+static void test_fin_retransmitted(void)
+{
+	static const struct step st[] = {
+		HANDSHAKE,
+		{ 2, 'A', F | A, 101, 901, 0, NULL, 0 },
+		{ 2, 'B', A, 901, 102, 0, NULL, 0 },
+		{ 2, 'B', F | A, 901, 102, 0, NULL, 0 },
+		{ 2, 'A', A, 102, 902, 0, NULL, 0 },
+		{ 3, 'B', F | A, 901, 102, 0, NULL, 0 },
+		{ 3, 'A', A, 102, 902, 0, NULL, 0 },
+	};
+	CHECK(st, HANDSHAKE_TL
+	      "#4 I snd_fin ESTABLISHED>FIN_WAIT_1\n#4 R rcv_fin ESTABLISHED>CLOSE_WAIT\n"
+	      "#5 I rcv_ack_of_ctl FIN_WAIT_1>FIN_WAIT_2\n#6 R snd_fin CLOSE_WAIT>LAST_ACK\n"
+	      "#6 I rcv_fin FIN_WAIT_2>TIME_WAIT\n#7 R !not_received LAST_ACK other#8\n"
+	      "#9 R rcv_ack_of_ctl LAST_ACK>CLOSED\nend capture_end I=TIME_WAIT R=CLOSED\n");
+}
+
+/* After A's FIN, B keeps sending and A keeps acknowledging. */
+static void test_half_close(void)
+{
+	static const struct step st[] = {
+		HANDSHAKE,
+		{ 2, 'A', F | A, 101, 901, 0, NULL, 0 },
+		{ 2, 'B', A, 901, 102, 0, NULL, 0 },
+		{ 2, 'B', A | P, 901, 102, 100, NULL, 0 },
+		{ 2, 'A', A, 102, 1001, 0, NULL, 0 },
+		{ 3, 'B', F | A, 1001, 102, 0, NULL, 0 },
+		{ 3, 'A', A, 102, 1002, 0, NULL, 0 },
+	};
+	CHECK(st, HANDSHAKE_TL
+	      "#4 I snd_fin ESTABLISHED>FIN_WAIT_1\n#4 R rcv_fin ESTABLISHED>CLOSE_WAIT\n"
+	      "#5 I rcv_ack_of_ctl FIN_WAIT_1>FIN_WAIT_2\n#8 R snd_fin CLOSE_WAIT>LAST_ACK\n"
+	      "#8 I rcv_fin FIN_WAIT_2>TIME_WAIT\n#9 R rcv_ack_of_ctl LAST_ACK>CLOSED\n"
+	      "end capture_end I=TIME_WAIT R=CLOSED\n");
+}
+
+/* Fast Open: 21 bytes on the SYN, data from B before the final ACK. */
+static void test_fast_open(void)
+{
+	static const uint8_t tfo[] = { 34, 10, 1, 2, 3, 4, 5, 6, 7, 8, 1, 1 };
+	static const struct step st[] = {
+		{ 1, 'A', S, 100, 0, 21, tfo, sizeof tfo },
+		{ 1, 'B', S | A, 900, 122, 0, NULL, 0 },
+		{ 1, 'B', A | P, 901, 122, 50, NULL, 0 },
+		{ 1, 'A', A, 122, 951, 0, NULL, 0 },
+	};
+	CHECK(st, "conn 1\n#1 I snd_syn CLOSED>SYN_SENT\n#2 R snd_synack LISTEN>SYN_RCVD\n"
+		  "#2 I rcv_synack SYN_SENT>ESTABLISHED\n#4 R rcv_ack_of_ctl SYN_RCVD>ESTABLISHED\n"
+		  "end capture_end I=ESTABLISHED R=ESTABLISHED\n");
+}
+
+/* The capture starts after the handshake: both start ESTABLISHED, inferred,
+ * and the close is tracked. */
+static void test_midstream(void)
+{
+	static const struct step st[] = {
+		{ 1, 'A', A | P, 5000, 7000, 10, NULL, 0 },
+		{ 1, 'B', A, 7000, 5010, 0, NULL, 0 },
+		{ 1, 'A', F | A, 5010, 7000, 0, NULL, 0 },
+		{ 1, 'B', F | A, 7000, 5011, 0, NULL, 0 },
+		{ 1, 'A', A, 5011, 7001, 0, NULL, 0 },
+	};
+	CHECK(st, "conn 1\n#3 I snd_fin ESTABLISHED>FIN_WAIT_1\n#3 R rcv_fin ESTABLISHED>CLOSE_WAIT\n"
+		  "#4 R snd_fin CLOSE_WAIT>LAST_ACK\n#4 I rcv_fin_ack_of_fin FIN_WAIT_1>TIME_WAIT\n"
+		  "#5 R rcv_ack_of_ctl LAST_ACK>CLOSED\nend capture_end I=TIME_WAIT* R=CLOSED*\n");
+}
+
+/* The 2MSL wait ends in capture time when the capture goes on long enough. */
+static void test_time_wait_expiry(void)
+{
+	static const struct step st[] = {
+		HANDSHAKE,
+		{ 2, 'A', F | A, 101, 901, 0, NULL, 0 },
+		{ 2, 'B', F | A, 901, 102, 0, NULL, 0 },
+		{ 2, 'A', A, 102, 902, 0, NULL, 0 },
+		{ 100, 'B', A, 902, 102, 0, NULL, 0 }, /* a late ACK after the wait: a new midstream connection */
+	};
+	const char *got = run(st, sizeof st / sizeof st[0], 10);
+	if (!strstr(got, "- I timeout_2msl"))
+		fprintf(stderr, "\n%s", got);
+	CU_ASSERT_PTR_NOT_NULL(strstr(got, "- I timeout_2msl TIME_WAIT>CLOSED\nend closed I=CLOSED R=CLOSED\nconn 2\n"));
+	/* Within the wait, the endpoint stays in TIME_WAIT at the end. */
+	got = run(st, sizeof st / sizeof st[0] - 1, 10);
+	CU_ASSERT_PTR_NOT_NULL(strstr(got, "end capture_end I=TIME_WAIT R=CLOSED\n"));
+	CU_ASSERT_PTR_NULL(strstr(got, "timeout_2msl"));
+}
+
+/* A new SYN from the endpoint in TIME_WAIT: a new connection, accepted
+ * because the peer has closed. */
+static void test_reuse_by_client(void)
+{
+	static const struct step st[] = {
+		HANDSHAKE,
+		{ 2, 'A', F | A, 101, 901, 0, NULL, 0 },
+		{ 2, 'B', F | A, 901, 102, 0, NULL, 0 },
+		{ 2, 'A', A, 102, 902, 0, NULL, 0 },
+		{ 5, 'A', S, 7000, 0, 0, NULL, 0 },
+		{ 5, 'B', S | A, 300, 7001, 0, NULL, 0 },
+	};
+	const char *got = RUN(st);
+	CU_ASSERT_PTR_NOT_NULL(strstr(got, "end reused I=TIME_WAIT R=CLOSED\nconn 2 reuses 1 peer_closed\n"
+					   "#7 I snd_syn CLOSED>SYN_SENT\n#8 R snd_synack LISTEN>SYN_RCVD\n"));
+}
+
+/* The server closed first and sits in TIME_WAIT: a new SYN needs a higher
+ * ISN than the old connection's end (RFC 6191), or a newer timestamp. */
+static void test_reuse_into_time_wait(void)
+{
+	static const uint8_t ts_old[] = { 1, 1, 8, 10, 0, 0, 0, 50, 0, 0, 0, 0 };
+	static const uint8_t ts_new[] = { 1, 1, 8, 10, 0, 0, 0, 99, 0, 0, 0, 0 };
+#define SERVER_CLOSES(isn, opts)                                                                       \
+	{ 1, 'A', S, 100, 0, 0, ts_old, sizeof ts_old }, { 1, 'B', S | A, 900, 101, 0, NULL, 0 },      \
+	{ 1, 'A', A, 101, 901, 0, ts_old, sizeof ts_old }, { 2, 'B', F | A, 901, 101, 0, NULL, 0 },    \
+	{ 2, 'A', F | A, 101, 902, 0, ts_old, sizeof ts_old }, { 2, 'B', A, 902, 102, 0, NULL, 0 },    \
+	{ 3, 'A', S, isn, 0, 0, opts, sizeof ts_old }
+	static const struct step low[] = { SERVER_CLOSES(50, ts_old) };
+	static const struct step high[] = { SERVER_CLOSES(5000, ts_old) };
+	static const struct step newer[] = { SERVER_CLOSES(50, ts_new) };
+	const char *got = RUN(low);
+	CU_ASSERT_PTR_NOT_NULL(strstr(got, "end reused I=CLOSED R=TIME_WAIT\nconn 2 reuses 1 time_wait_rejects\n"
+					   "#7 I !reuse_unacceptable CLOSED\n"));
+	got = RUN(high);
+	CU_ASSERT_PTR_NOT_NULL(strstr(got, "conn 2 reuses 1 higher_isn\n#7 I snd_syn"));
+	got = RUN(newer);
+	CU_ASSERT_PTR_NOT_NULL(strstr(got, "conn 2 reuses 1 newer_timestamp\n#7 I snd_syn"));
+}
+
+/* RST from either side in each state: the sender goes to CLOSED on the
+ * send, the receiver on the receipt (TIME_WAIT answers with RST and stays). */
+static void test_rst_everywhere(void)
+{
+	static const struct {
+		struct step st[8];
+		size_t n;
+		const char *want[2];
+	} cases[] = {
+		{ { { 1, 'A', S, 100, 0, 0, NULL, 0 }, { 1, 'B', S | A, 900, 101, 0, NULL, 0 },
+		    { 1, 'B', R, 901, 0, 0, NULL, 0 } }, 3,
+		  { "#3 R snd_rst SYN_RCVD>CLOSED\n", "#3 I rcv_rst ESTABLISHED>CLOSED\n" } },
+		{ { { 1, 'A', S, 100, 0, 0, NULL, 0 }, { 1, 'B', S | A, 900, 101, 0, NULL, 0 },
+		    { 1, 'A', R | A, 101, 901, 0, NULL, 0 } }, 3,
+		  { "#3 I snd_rst ESTABLISHED>CLOSED\n", "#3 R rcv_rst SYN_RCVD>CLOSED\n" } },
+		{ { HANDSHAKE, { 2, 'A', R | A, 101, 901, 0, NULL, 0 } }, 4,
+		  { "#4 I snd_rst ESTABLISHED>CLOSED\n", "#4 R rcv_rst ESTABLISHED>CLOSED\n" } },
+		{ { HANDSHAKE, { 2, 'B', R | A, 901, 101, 0, NULL, 0 } }, 4,
+		  { "#4 R snd_rst ESTABLISHED>CLOSED\n", "#4 I rcv_rst ESTABLISHED>CLOSED\n" } },
+		{ { HANDSHAKE, { 2, 'A', F | A, 101, 901, 0, NULL, 0 }, { 2, 'A', R | A, 102, 901, 0, NULL, 0 } }, 5,
+		  { "#5 I snd_rst FIN_WAIT_1>CLOSED\n", "#5 R rcv_rst CLOSE_WAIT>CLOSED\n" } },
+		{ { HANDSHAKE, { 2, 'A', F | A, 101, 901, 0, NULL, 0 }, { 2, 'B', R | A, 901, 102, 0, NULL, 0 } }, 5,
+		  { "#5 R snd_rst CLOSE_WAIT>CLOSED\n", "#5 I rcv_rst FIN_WAIT_1>CLOSED\n" } },
+		{ { HANDSHAKE, { 2, 'A', F | A, 101, 901, 0, NULL, 0 }, { 2, 'B', A, 901, 102, 0, NULL, 0 },
+		    { 2, 'A', R | A, 102, 901, 0, NULL, 0 } }, 6,
+		  { "#6 I snd_rst FIN_WAIT_2>CLOSED\n", "#6 R rcv_rst CLOSE_WAIT>CLOSED\n" } },
+		{ { HANDSHAKE, { 2, 'A', F | A, 101, 901, 0, NULL, 0 }, { 2, 'B', A, 901, 102, 0, NULL, 0 },
+		    { 2, 'B', F | A, 901, 102, 0, NULL, 0 }, { 2, 'B', R | A, 902, 102, 0, NULL, 0 } }, 7,
+		  { "#7 R snd_rst LAST_ACK>CLOSED\n", "#7 I rcv_rst TIME_WAIT>CLOSED\n" } },
+		{ { HANDSHAKE, { 2, 'A', F | A, 101, 901, 0, NULL, 0 }, { 2, 'B', F | A, 901, 101, 0, NULL, 0 },
+		    { 2, 'A', A, 102, 902, 0, NULL, 0 }, { 2, 'A', R, 102, 0, 0, NULL, 0 } }, 7,
+		  { "#7 I snd_rst CLOSING>CLOSED\n", "#7 R rcv_rst TIME_WAIT>CLOSED\n" } },
+		{ { HANDSHAKE, { 2, 'A', F | A, 101, 901, 0, NULL, 0 }, { 2, 'B', F | A, 901, 102, 0, NULL, 0 },
+		    { 2, 'A', R | A, 102, 902, 0, NULL, 0 } }, 6,
+		  { "end capture_end I=TIME_WAIT R=CLOSED\n", "#6 R rcv_rst LAST_ACK>CLOSED\n" } },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const char *got = run(cases[i].st, cases[i].n, 60);
+		for (int k = 0; k < 2; k++) {
+			CU_ASSERT_PTR_NOT_NULL(strstr(got, cases[i].want[k]));
+			if (!strstr(got, cases[i].want[k]))
+				fprintf(stderr, "\ncase %zu: no \"%s\" in\n%s", i, cases[i].want[k], got);
+		}
+	}
+}
+
+/* What the table or the checks refuse, each with its code. */
+static void test_illegal(void)
+{
+	static const struct {
+		struct step st[6];
+		size_t n;
+		const char *want;
+	} cases[] = {
+		{ { { 1, 'A', S, 100, 0, 0, NULL, 0 }, { 1, 'A', A | P, 101, 1, 10, NULL, 0 } }, 2,
+		  "#2 I !data_in_syn_sent SYN_SENT\n" },
+		{ { HANDSHAKE, { 2, 'A', S, 5555, 0, 0, NULL, 0 } }, 4, "#4 I !syn_new_isn ESTABLISHED\n" },
+		{ { HANDSHAKE, { 2, 'A', F | A, 101, 901, 0, NULL, 0 }, { 2, 'A', A | P, 102, 901, 10, NULL, 0 } }, 5,
+		  "#5 I !data_after_fin FIN_WAIT_1\n" },
+		{ { HANDSHAKE, { 2, 'A', R | A, 101, 901, 0, NULL, 0 }, { 2, 'A', A | P, 101, 901, 5, NULL, 0 } }, 5,
+		  "#5 I !segment_from_closed CLOSED\n" },
+		{ { HANDSHAKE, { 2, 'A', P, 101, 0, 5, NULL, 0 } }, 4, "#4 I !missing_ack ESTABLISHED\n" },
+		{ { HANDSHAKE, { 2, 'A', S | F, 101, 0, 0, NULL, 0 } }, 4, "#4 I !invalid_flags ESTABLISHED\n" },
+		{ { HANDSHAKE, { 2, 'A', S | R, 101, 0, 0, NULL, 0 } }, 4, "#4 I !invalid_flags ESTABLISHED\n" },
+		{ { HANDSHAKE, { 2, 'A', 0, 101, 0, 0, NULL, 0 } }, 4, "#4 I !invalid_flags ESTABLISHED\n" },
+		{ { HANDSHAKE, { 2, 'A', 0x3f, 101, 901, 0, NULL, 0 } }, 4, "#4 I !invalid_flags ESTABLISHED\n" },
+		{ { HANDSHAKE, { 2, 'A', R, 101, 0, 0, NULL, 0 }, { 2, 'B', R, 901, 0, 0, NULL, 0 } }, 5,
+		  "#5 R !rst_after_rst CLOSED\n" },
+		{ { HANDSHAKE, { 2, 'A', A | P, 101, 901, 10, NULL, 0 }, { 2, 'B', A, 901, 121, 0, NULL, 0 } }, 5,
+		  "#5 R !ack_of_unseen ESTABLISHED\n" },
+		{ { { 1, 'A', S, 100, 0, 0, NULL, 0 }, { 1, 'B', R, 0, 0, 0, NULL, 0 } }, 2,
+		  "#2 I !rst_unacceptable SYN_SENT\n" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const char *got = run(cases[i].st, cases[i].n, 60);
+		CU_ASSERT_PTR_NOT_NULL(strstr(got, cases[i].want));
+		if (!strstr(got, cases[i].want))
+			fprintf(stderr, "\ncase %zu: no \"%s\" in\n%s", i, cases[i].want, got);
+	}
+}
+
+int suite_paths(void)
+{
+	static const CU_TestInfo t[] = {
+		{ "paths: handshake, initiator closes", test_initiator_closes },
+		{ "paths: responder closes", test_responder_closes },
+		{ "paths: FIN+ACK of our FIN goes straight to TIME_WAIT", test_fin_ack_straight_to_time_wait },
+		{ "paths: crossing FINs, ack evidence over capture order", test_simultaneous_close },
+		{ "paths: simultaneous open", test_simultaneous_open },
+		{ "paths: SYN refused by RST", test_refused },
+		{ "paths: SYN retransmitted, never answered", test_syn_unanswered },
+		{ "paths: lost final ACK, SYN,ACK retransmitted", test_lost_final_ack },
+		{ "paths: FIN retransmitted, re-ACK from TIME_WAIT", test_fin_retransmitted },
+		{ "paths: half-close with data the other way", test_half_close },
+		{ "paths: TCP Fast Open", test_fast_open },
+		{ "paths: midstream pickup", test_midstream },
+		{ "paths: TIME_WAIT ends after --time-wait of capture time", test_time_wait_expiry },
+		{ "paths: tuple reuse by the client in TIME_WAIT", test_reuse_by_client },
+		{ "paths: tuple reuse into a server's TIME_WAIT (RFC 6191)", test_reuse_into_time_wait },
+		{ "paths: RST in every state from either side", test_rst_everywhere },
+		{ "paths: every illegal segment has its code", test_illegal },
+		CU_TEST_INFO_NULL,
+	};
+	return add_suite("paths", t);
+}
