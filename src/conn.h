@@ -35,6 +35,7 @@ struct pend {
 	uint32_t seq, ctl_end, ack;   /* ctl_end: sequence number after its SYN or FIN */
 	uint16_t flags;
 	uint8_t sender_illegal;       /* the send was a finding already: do not judge the receipt */
+	uint8_t retx;                 /* its sender retransmitted it: it wanted an ACK it did not get */
 };
 
 #define EP_PENDING 3

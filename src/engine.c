@@ -307,7 +307,7 @@ static void expire(struct tcps_engine *e)
 }
 
 /* Builds the canonical key; returns the key side of the packet's sender. */
-static unsigned make_key(const struct seg *s, struct flowkey *k)
+static unsigned make_key(const struct seg *s, struct flowkey *k, bool ignore_vlan)
 {
 	memset(k, 0, sizeof *k);
 	size_t alen = s->family == 4 ? 4 : 16;
@@ -317,8 +317,10 @@ static unsigned make_key(const struct seg *s, struct flowkey *k)
 	memcpy(k->addr[!dir], s->dst, alen);
 	k->port[dir] = s->sport;
 	k->port[!dir] = s->dport;
-	k->vlan[0] = s->vlan[0];
-	k->vlan[1] = s->vlan[1];
+	if (!ignore_vlan) {
+		k->vlan[0] = s->vlan[0];
+		k->vlan[1] = s->vlan[1];
+	}
 	k->family = s->family;
 	return dir;
 }
@@ -361,7 +363,7 @@ static void on_segment(struct tcps_engine *e, const struct seg *s)
 	}
 
 	struct flowkey k;
-	unsigned dir = make_key(s, &k);
+	unsigned dir = make_key(s, &k, e->cfg.ignore_vlan);
 	uint32_t h = tcps_flowtab_hash(&e->ft, &k);
 	struct conn *c = tcps_flowtab_find(&e->ft, &k, h);
 	enum tcps_reuse reuse = TCPS_REUSE_NONE;

@@ -207,7 +207,7 @@ static void apply_receipt(struct tracker *t, struct conn *c, unsigned side, cons
 	struct endpoint *x = &c->ep[side];
 	struct evctx ev = {
 		.pkt = p->pkt, .key = p->held_by > p->pkt ? p->held_by : p->pkt, .after = p->held_by,
-		.sec = p->sec, .nsec = p->nsec, .unconfirmed = at_end && p->held_by,
+		.sec = p->sec, .nsec = p->nsec, .unconfirmed = at_end && (p->held_by || p->retx),
 		.quiet_illegal = p->sender_illegal, .seq = p->seq, .flags = p->flags,
 	};
 	uint16_t f = p->flags;
@@ -333,6 +333,8 @@ static void queue_receipt(struct tracker *t, struct conn *c, unsigned side, cons
 				q->sec = ts->sec;
 				q->nsec = ts->nsec;
 				q->held_by = 0;
+			} else {
+				q->retx = 1;
 			}
 			return;
 		}
@@ -412,9 +414,27 @@ void track_segment(struct tracker *t, struct conn *c, const struct seg *s, unsig
 	}
 
 	resolve(t, c, dir, s, pkt);
-	if (ack && y->nxt_known && seq_gt(s->ack, y->snd_nxt)) {
+	if (ack && !syn && x->state == TCPS_ST_SYN_SENT && !y->sent_any) {
+		/* It acknowledges a SYN,ACK the capture does not hold (one-sided
+		 * capture, or loss at the capture point): the peer sent it and
+		 * this endpoint received it. Capture loss, not a violation. */
+		add_finding(t, c, dir, TCPS_F_ACK_OF_UNSEEN, sev, &ev, 1, s->ack - 1, s->ack);
+		y->isn = s->ack - 1;
+		y->isn_known = y->nxt_known = true;
+		y->snd_nxt = s->ack;
+		if (y->state == TCPS_ST_LISTEN)
+			step(t, c, !dir, TCPS_EV_SND_SYNACK, &ev);
+		step(t, c, dir, TCPS_EV_RCV_SYNACK, &ev);
+		x->syn_acked = true;
+	} else if (ack && y->nxt_known && seq_gt(s->ack, y->snd_nxt)) {
 		add_finding(t, c, dir, TCPS_F_ACK_OF_UNSEEN, sev, &ev, s->ack - y->snd_nxt, y->snd_nxt, s->ack);
 		y->snd_nxt = s->ack; /* report each gap once */
+		if (x->state == TCPS_ST_SYN_RCVD && y->isn_known && seq_gt(s->ack, y->isn + 1)) {
+			/* The peer sent data after its SYN, which it does only once
+			 * it has acknowledged ours: that ACK arrived here unseen. */
+			step(t, c, dir, TCPS_EV_RCV_ACK_CTL, &ev);
+			x->syn_acked = true;
+		}
 	}
 	if (rst && x->state == TCPS_ST_CLOSED && !x->owes_reply)
 		add_finding(t, c, dir, TCPS_F_RST_AFTER_RST, sev, &ev, y->last_rst, 0, 0);

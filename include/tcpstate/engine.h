@@ -205,6 +205,11 @@ struct tcps_config {
 	uint32_t idle_timeout_sec;
 	/* Flow table size to start with; it doubles when full. */
 	uint32_t initial_flows;
+	/* Ignore VLAN tags when grouping packets into connections (for
+	 * captures where one direction is tagged and the other not, like
+	 * Suricata's vlan.use-for-tracking: false). Default: a tuple on two
+	 * VLANs is two connections. */
+	bool ignore_vlan;
 	/* Seed of the flow-table hash; 0 uses a built-in constant. Output never
 	 * depends on hash order, so any seed gives the same report. */
 	uint64_t hash_seed;

@@ -44,6 +44,7 @@ static void usage(FILE *f)
 	      "      --json         JSON lines, one object per record (docs/json-schema.md)\n"
 	      "      --time-wait S  seconds a closed connection is kept for late segments (default 60)\n"
 	      "      --idle-timeout S  report and forget a connection idle for S seconds (default 0: never)\n"
+	      "      --no-vlan-tracking  one connection per 4-tuple whatever its VLAN tags\n"
 	      "  -h, --help         this help\n"
 	      "  -V, --version      version of tcpstate and libpcap\n"
 	      "\n"
@@ -106,11 +107,12 @@ static char *join(char **v, int n)
 
 static int parse_args(int argc, char **argv, struct options *o)
 {
-	enum { OPT_JSON = 1000, OPT_TIME_WAIT, OPT_IDLE };
+	enum { OPT_JSON = 1000, OPT_TIME_WAIT, OPT_IDLE, OPT_NO_VLAN };
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "time-wait", required_argument, NULL, OPT_TIME_WAIT },
 		{ "idle-timeout", required_argument, NULL, OPT_IDLE },
+		{ "no-vlan-tracking", no_argument, NULL, OPT_NO_VLAN },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -154,6 +156,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 			if (!parse_u64(optarg, UINT32_MAX, &v))
 				return usage_error("--idle-timeout needs whole seconds", optarg);
 			o->cfg.idle_timeout_sec = (uint32_t)v;
+			break;
+		case OPT_NO_VLAN:
+			o->cfg.ignore_vlan = true;
 			break;
 		case 'h':
 			usage(stdout);

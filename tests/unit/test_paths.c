@@ -417,8 +417,9 @@ static void test_illegal(void)
 		size_t n;
 		const char *want;
 	} cases[] = {
-		{ { { 1, 'A', S, 100, 0, 0, NULL, 0 }, { 1, 'A', A | P, 101, 1, 10, NULL, 0 } }, 2,
-		  "#2 I !data_in_syn_sent SYN_SENT\n" },
+		{ { { 1, 'A', S, 100, 0, 0, NULL, 0 }, { 1, 'B', S | A, 900, 101, 0, NULL, 0 },
+		    { 1, 'A', A | P, 101, 1, 10, NULL, 0 } }, 3,
+		  "#3 I !data_in_syn_sent SYN_SENT\n" },
 		{ { HANDSHAKE, { 2, 'A', S, 5555, 0, 0, NULL, 0 } }, 4, "#4 I !syn_new_isn ESTABLISHED\n" },
 		{ { HANDSHAKE, { 2, 'A', F | A, 101, 901, 0, NULL, 0 }, { 2, 'A', A | P, 102, 901, 10, NULL, 0 } }, 5,
 		  "#5 I !data_after_fin FIN_WAIT_1\n" },
@@ -444,6 +445,22 @@ static void test_illegal(void)
 	}
 }
 
+/* Only the client's direction was captured: its ACK proves the SYN,ACK it
+ * got, so the handshake completes as capture loss, not as a violation. */
+static void test_one_sided(void)
+{
+	static const struct step st[] = {
+		{ 1, 'A', S, 100, 0, 0, NULL, 0 },
+		{ 1, 'A', A, 101, 901, 0, NULL, 0 },
+		{ 1, 'A', A | P, 101, 901, 10, NULL, 0 },
+		{ 2, 'A', F | A, 111, 901, 0, NULL, 0 },
+	};
+	CHECK(st, "conn 1\n#1 I snd_syn CLOSED>SYN_SENT\n#2 I !ack_of_unseen SYN_SENT\n"
+		  "#2 R snd_synack LISTEN>SYN_RCVD\n#2 I rcv_synack SYN_SENT>ESTABLISHED\n"
+		  "#2 R rcv_ack_of_ctl SYN_RCVD>ESTABLISHED\n#4 I snd_fin ESTABLISHED>FIN_WAIT_1\n"
+		  "#4 R rcv_fin ESTABLISHED>CLOSE_WAIT\nend capture_end I=FIN_WAIT_1 R=CLOSE_WAIT~\n");
+}
+
 int suite_paths(void)
 {
 	static const CU_TestInfo t[] = {
@@ -464,6 +481,7 @@ int suite_paths(void)
 		{ "paths: tuple reuse into a server's TIME_WAIT (RFC 6191)", test_reuse_into_time_wait },
 		{ "paths: RST in every state from either side", test_rst_everywhere },
 		{ "paths: every illegal segment has its code", test_illegal },
+		{ "paths: one-sided capture, the SYN,ACK is capture loss", test_one_sided },
 		CU_TEST_INFO_NULL,
 	};
 	return add_suite("paths", t);
