@@ -5,7 +5,7 @@
 #define TCPS_VERSION_MAJOR 0
 #define TCPS_VERSION_MINOR 1
 #define TCPS_VERSION_PATCH 0
-#define TCPS_VERSION "0.1.0"
+#define TCPS_VERSION "0.2.0"
 
 /* Size of every error buffer the library fills (libpcap's PCAP_ERRBUF_SIZE idea). */
 #define TCPS_ERRBUF_SIZE 512
