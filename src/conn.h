@@ -56,6 +56,8 @@ struct endpoint {
 /* The expiry list a connection is on: open, or closed and waiting out time_wait. */
 enum { CONN_OPEN_LIST = 0, CONN_CLOSED_LIST = 1 };
 
+/* Fields a packet touches come first (key, counters, the two machines),
+ * those read only when the connection is written come last. */
 struct conn {
 	struct flowkey key;
 	uint32_t hash;
@@ -64,20 +66,22 @@ struct conn {
 	uint8_t list;                 /* CONN_OPEN_LIST or CONN_CLOSED_LIST */
 	uint8_t init_side;            /* key side (0 or 1) of the initiator */
 	uint8_t roles;                /* enum tcps_role_basis */
-	bool reused;
 	bool rst_seen;
 	uint8_t reuse;                /* enum tcps_reuse */
 	uint16_t nrec;                /* records held (track.c), at most TRACK_MAX_RECORDS */
+	uint64_t pkts[2], bytes[2], trunc[2];  /* per key side */
+	uint64_t last_pkt;
+	struct tcps_ts last_ts;
+	struct tcps_ts queued_ts;     /* when put at the tail of its list */
+	struct endpoint ep[2];        /* per key side */
+	/* cold */
+	uint64_t id;
+	uint64_t first_pkt;
+	struct tcps_ts first_ts;
 	uint32_t rec_head, rec_tail;  /* the connection's records in the pool */
 	uint32_t rec_dropped;         /* findings beyond the cap: counted, not kept */
 	uint64_t reuse_of;            /* id of the connection this one replaced, 0 none */
-	struct endpoint ep[2];        /* per key side */
 	uint32_t findings[2][TCPS_F__COUNT];  /* per key side, exact even beyond the cap */
-	uint64_t id;
-	uint64_t pkts[2], bytes[2], trunc[2];  /* per key side */
-	uint64_t first_pkt, last_pkt;
-	struct tcps_ts first_ts, last_ts;
-	struct tcps_ts queued_ts;     /* when put at the tail of its list */
 };
 
 #endif

@@ -256,10 +256,12 @@ static void conn_end(struct tcps_engine *e, struct conn *c, enum tcps_end end)
 	if (e->rep.connection) {
 		struct tcps_conn_summary s;
 		summarize(c, end, &s);
-		s.nrecords = gather_records(e, c);
-		s.records = e->out;
-		if (s.nrecords < c->nrec)
-			s.records_dropped += c->nrec - s.nrecords; /* no memory to write them */
+		if (!e->rep.summary_only) {
+			s.nrecords = gather_records(e, c);
+			s.records = e->out;
+			if (s.nrecords < c->nrec)
+				s.records_dropped += c->nrec - s.nrecords; /* no memory to write them */
+		}
 		e->rep.connection(e->rep.ctx, &s);
 	}
 	track_release(&e->trk, c);

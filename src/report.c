@@ -168,7 +168,7 @@ static void on_note(void *ctx, const struct tcps_packet_note *n)
 
 struct tcps_reporter tcps_writer_reporter(struct tcps_writer *w)
 {
-	struct tcps_reporter r = { w, on_note, tcps_writer_on_conn };
+	struct tcps_reporter r = { w, on_note, tcps_writer_on_conn, w->quiet };
 	return r;
 }
 

@@ -194,6 +194,9 @@ struct tcps_reporter {
 	void *ctx;
 	void (*packet_note)(void *ctx, const struct tcps_packet_note *n);
 	void (*connection)(void *ctx, const struct tcps_conn_summary *c);
+	/* True when connection() needs no timeline (records stays NULL):
+	 * spares the work of ordering and wording it. */
+	bool summary_only;
 };
 
 struct tcps_config {

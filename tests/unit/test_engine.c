@@ -31,7 +31,7 @@ static void rec_note(void *ctx, const struct tcps_packet_note *n)
 static struct tcps_engine *engine(uint32_t time_wait)
 {
 	struct tcps_config cfg;
-	struct tcps_reporter rep = { NULL, rec_note, rec_conn };
+	struct tcps_reporter rep = { NULL, rec_note, rec_conn, false };
 	char err[TCPS_ERRBUF_SIZE];
 	tcps_config_init(&cfg);
 	cfg.time_wait_sec = time_wait;
@@ -177,7 +177,7 @@ static void test_idle_timeout(void)
 	struct tcps_engine *e = engine(60);
 	tcps_engine_free(e);
 	struct tcps_config cfg;
-	struct tcps_reporter rep = { NULL, rec_note, rec_conn };
+	struct tcps_reporter rep = { NULL, rec_note, rec_conn, false };
 	char err[TCPS_ERRBUF_SIZE];
 	tcps_config_init(&cfg);
 	cfg.idle_timeout_sec = 10;

@@ -72,7 +72,7 @@ static void on_conn(void *ctx, const struct tcps_conn_summary *c)
 static const char *run(const struct step *st, size_t n, uint32_t time_wait)
 {
 	struct tcps_config cfg;
-	struct tcps_reporter rep = { NULL, NULL, on_conn };
+	struct tcps_reporter rep = { NULL, NULL, on_conn, false };
 	char err[TCPS_ERRBUF_SIZE];
 	tcps_config_init(&cfg);
 	cfg.time_wait_sec = time_wait;
