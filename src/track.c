@@ -118,6 +118,8 @@ static void add_finding(struct tracker *t, struct conn *c, unsigned side, enum t
 {
 	c->findings[side][code]++;
 	t->tot->findings[code]++;
+	if (!t->keep_records)
+		return;
 	struct rec *r = rec_add(t, c, TCPS_REC_FINDING, FINDING_CAP);
 	if (!r) {
 		c->rec_dropped++;
@@ -163,7 +165,7 @@ static bool step(struct tracker *t, struct conn *c, unsigned side, enum tcps_eve
 	}
 	if (cell->verdict == TCPS_V_MOVE && cell->next != e->state) {
 		t->tot->transitions++;
-		struct rec *r = rec_add(t, c, TCPS_REC_TRANSITION, TRACK_MAX_RECORDS);
+		struct rec *r = t->keep_records ? rec_add(t, c, TCPS_REC_TRANSITION, TRACK_MAX_RECORDS) : NULL;
 		if (r) {
 			r->side = (uint8_t)side;
 			r->event = (uint8_t)ev;
@@ -176,7 +178,7 @@ static bool step(struct tracker *t, struct conn *c, unsigned side, enum tcps_eve
 			r->sec = x->sec;
 			r->nsec = x->nsec;
 			r->rule = cell->rule;
-		} else {
+		} else if (t->keep_records) {
 			c->rec_dropped++;
 		}
 		e->state = cell->next;

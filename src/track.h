@@ -31,6 +31,7 @@ struct recpool {
 struct tracker {
 	struct recpool pool;
 	uint32_t time_wait_sec;
+	bool keep_records;            /* false when nobody reads the timelines (-q): only count */
 	struct tcps_totals *tot;
 };
 
