@@ -597,7 +597,7 @@ def check():
     import scapy.contrib.mpls  # noqa: F401  (MPLS dissection)
     expect_tcp = ["vlan-qinq.pcap", "mpls.pcap", "null-loop.pcap", "loop.pcap", "raw-ip.pcap",
                   "ipv4-linktype.pcap", "ipv6-linktype.pcap", "ip-options.pcap",
-                  "ipv6-exthdr.pcap", "eth-padding.pcap", "tcp-options.pcap"]
+                  "ipv6-exthdr.pcap", "eth-padding.pcap", "tcp-options.pcap", "illegal.pcap"]
     for name in expect_tcp:
         for i, pk in enumerate(rdpcap(os.path.join(OUT, name)), 1):
             if TCP not in pk and name in ("null-loop.pcap", "loop.pcap"):
@@ -616,6 +616,59 @@ def check():
                     raise SystemExit("%s: packet %d has a bad checksum" % (name, i))
 
 
+def illegal():
+    """One connection per finding code of the state machines, client ports 41001..41012."""
+    p = Pcap(os.path.join(OUT, "illegal.pcap"), LT_EN10MB)
+    convs = []
+
+    def conv(n, isn_c=None):
+        c = Conv(C4, S4, 41000 + n, 80, isn_c or (0x10000000 * n), 0x80000000 + 0x1000000 * n)
+        convs.append(c)
+        return c
+
+    c = conv(1)  # data_in_syn_sent: data that does not acknowledge the SYN,ACK it got
+    c.seg(True, SYN, opts=syn_opts(*c.tsvals(True)))
+    c.seg(False, SYN | ACK, opts=syn_opts(*c.tsvals(False)))
+    c.seg(True, PSH | ACK, b"too early", ack=(c.sn - 1) & 0xFFFFFFFF)
+    c = conv(2).handshake()  # syn_new_isn
+    c.seg(True, SYN, seq=0x12345678, advance=False, opts=syn_opts(*c.tsvals(True)))
+    c.client_close()
+    c = conv(3).handshake()  # data_after_fin
+    c.seg(True, FIN | ACK)
+    c.seg(True, PSH | ACK, b"after the FIN")
+    c = conv(4).handshake()  # segment_from_closed: data after its own RST
+    c.seg(True, RST | ACK, advance=False)
+    c.seg(True, PSH | ACK, b"from CLOSED")
+    c = conv(5).handshake()  # missing_ack
+    c.seg(True, PSH, b"no ACK flag")
+    c = conv(6).handshake()  # invalid_flags: SYN+FIN
+    c.seg(True, SYN | FIN, advance=False)
+    c = conv(7).handshake()  # invalid_flags: no flag at all
+    c.seg(True, 0, advance=False)
+    c = conv(8).handshake()  # invalid_flags: every flag
+    c.seg(True, 0x3F, advance=False)
+    c = conv(9).handshake()  # rst_after_rst: the server answers the client's RST with RST
+    c.seg(True, RST, advance=False)
+    c.seg(False, RST, advance=False)
+    c = conv(10).handshake()  # ack_of_unseen: 100 bytes the capture never held
+    c.seg(True, PSH | ACK, b"a" * 100)
+    c.cn = (c.cn + 100) & 0xFFFFFFFF
+    c.seg(False, ACK)
+    c = conv(11)  # rst_unacceptable: an RST without ACK answers the SYN
+    c.seg(True, SYN, opts=syn_opts(*c.tsvals(True)))
+    c.seg(False, RST, seq=0, advance=False, opts=b"")
+    c = conv(12).handshake()  # reuse_unacceptable: the server closes first, then a lower ISN
+    c.seg(False, FIN | ACK)
+    c.seg(True, FIN | ACK)
+    c.seg(False, ACK)
+    c.seg(True, SYN, seq=(c.cn - 0x10000) & 0xFFFFFFFF, opts=syn_opts(1, 0))
+    for n, c in enumerate(convs):
+        for i, (c2s, seg) in enumerate(c.segments()):
+            src, dst = (C4, S4) if c2s else (S4, C4)
+            p.add(eth_ip(ip4(src, dst, 6, seg, ident=0x3000 + 0x40 * n + i), c2s))
+    save(p)
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     vlan_qinq()
@@ -626,6 +679,7 @@ def main():
     ipv6_exthdr()
     eth_padding()
     tcp_options()
+    illegal()
     frags()
     malformed()
     bad_files()
