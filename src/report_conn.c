@@ -420,6 +420,8 @@ static void text_record(struct tcps_writer *w, const struct tcps_conn_summary *c
 		lb_str(&l, tcps_category_name(tcps_finding_category(code)));
 		lb_str(&l, ") in ");
 		lb_str(&l, tcps_state_name((enum tcps_state)r->from));
+		lb_str(&l, " on ");
+		lb_str(&l, tcps_event_name((enum tcps_event)r->event));
 		lb_str(&l, ": ");
 		lb_str(&l, r->detail);
 		lb_str(&l, " [");
