@@ -382,6 +382,7 @@ static void on_segment(struct tcps_engine *e, const struct seg *s)
 		 * the peer accepts or not as RFC 6191 says. */
 		track_end(&e->trk, c, &e->now);
 		reuse = track_judge_reuse(c, s, dir, rv);
+		track_reused(&e->trk, c, dir, tcps_reuse_acceptable(reuse), e->pktno, &e->now);
 		reuse_of = c->id;
 		conn_end(e, c, TCPS_END_REUSED);
 		c = NULL;

@@ -136,6 +136,7 @@ static const struct tcps_cell table[TCPS_ST__COUNT][TCPS_EV__COUNT] = {
 		[TCPS_EV_RCV_FIN] = REPEAT("3.10.7.4 TIME-WAIT: a retransmitted FIN is acknowledged and the 2 MSL wait restarted"),
 		[TCPS_EV_RCV_RST] = MOVE(CLOSED, "3.10.7.4 first check: RST in TIME-WAIT enters CLOSED (the hazard of RFC 1337; Linux's default too)"),
 		[TCPS_EV_TIMEOUT_2MSL] = MOVE(CLOSED, "3.10.8 time-wait timeout: after 2 MSL delete the TCB, enter CLOSED"),
+		[TCPS_EV_TUPLE_REUSED] = MOVE(CLOSED, "RFC 6191 / 3.10.7.4: an acceptable new SYN ends TIME-WAIT early (Linux kills the timewait socket; tcp_tw_reuse lets a client reuse its own)"),
 	},
 	[TCPS_ST_CLOSE_WAIT] = {
 		[TCPS_EV_SND_ACK] = REPEAT("3.6 half-close: CLOSE-WAIT may still send data"),
@@ -190,6 +191,7 @@ static const char *const event_names[] = {
 	[TCPS_EV_RCV_RST] = "rcv_rst",
 	[TCPS_EV_TIMEOUT_2MSL] = "timeout_2msl",
 	[TCPS_EV_RCV_FIN_ACK_CTL] = "rcv_fin_ack_of_fin",
+	[TCPS_EV_TUPLE_REUSED] = "tuple_reused",
 };
 _Static_assert(sizeof event_names / sizeof event_names[0] == TCPS_EV__COUNT, "an event has no name");
 

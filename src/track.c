@@ -526,6 +526,16 @@ enum tcps_reuse track_judge_reuse(const struct conn *c, const struct seg *s, uns
 	return TCPS_REUSE_PEER_OPEN;
 }
 
+void track_reused(struct tracker *t, struct conn *c, unsigned dir, bool acceptable, uint64_t pkt,
+		  const struct tcps_ts *ts)
+{
+	struct evctx ev = { .pkt = pkt, .key = UINT64_MAX, .sec = ts->sec, .nsec = ts->nsec };
+	if (c->ep[dir].state == TCPS_ST_TIME_WAIT)
+		step(t, c, dir, TCPS_EV_TUPLE_REUSED, &ev);
+	if (acceptable && c->ep[!dir].state == TCPS_ST_TIME_WAIT)
+		step(t, c, !dir, TCPS_EV_TUPLE_REUSED, &ev);
+}
+
 static bool reached(int64_t sec, uint32_t nsec, const struct tcps_ts *now)
 {
 	return now->sec > sec || (now->sec == sec && now->nsec >= nsec);

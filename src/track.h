@@ -55,6 +55,12 @@ enum tcps_reuse track_judge_reuse(const struct conn *c, const struct seg *s, uns
  * TIME_WAIT timeouts that capture time has reached. */
 void track_end(struct tracker *t, struct conn *c, const struct tcps_ts *now);
 
+/* A new connection takes the tuple at packet pkt (its SYN sent by key side
+ * dir): the SYN's sender leaves TIME_WAIT, and so does its peer when the
+ * reuse is acceptable to it. Call after track_end. */
+void track_reused(struct tracker *t, struct conn *c, unsigned dir, bool acceptable, uint64_t pkt,
+		  const struct tcps_ts *ts);
+
 /* Adds a finding against key side `side` of c (used by the engine for reuse). */
 void track_finding(struct tracker *t, struct conn *c, unsigned side, enum tcps_finding_code code, uint64_t pkt,
 		   const struct tcps_ts *ts, uint32_t v0, uint32_t v1, uint32_t v2);

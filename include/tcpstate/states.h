@@ -42,6 +42,7 @@ enum tcps_event {
 	TCPS_EV_RCV_RST,       /* received an acceptable RST */
 	TCPS_EV_TIMEOUT_2MSL,  /* the TIME_WAIT wait (--time-wait) ran out in capture time */
 	TCPS_EV_RCV_FIN_ACK_CTL, /* received a FIN that also acknowledges our FIN */
+	TCPS_EV_TUPLE_REUSED,  /* a new connection took the tuple while this endpoint was in TIME_WAIT */
 	TCPS_EV__COUNT
 };
 

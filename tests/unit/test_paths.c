@@ -336,7 +336,7 @@ static void test_reuse_by_client(void)
 		{ 5, 'B', S | A, 300, 7001, 0, NULL, 0 },
 	};
 	const char *got = RUN(st);
-	CU_ASSERT_PTR_NOT_NULL(strstr(got, "end reused I=TIME_WAIT R=CLOSED\nconn 2 reuses 1 peer_closed\n"
+	CU_ASSERT_PTR_NOT_NULL(strstr(got, "#7 I tuple_reused TIME_WAIT>CLOSED\nend reused I=CLOSED R=CLOSED\nconn 2 reuses 1 peer_closed\n"
 					   "#7 I snd_syn CLOSED>SYN_SENT\n#8 R snd_synack LISTEN>SYN_RCVD\n"));
 }
 
@@ -358,7 +358,8 @@ static void test_reuse_into_time_wait(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(got, "end reused I=CLOSED R=TIME_WAIT\nconn 2 reuses 1 time_wait_rejects\n"
 					   "#7 I !reuse_unacceptable CLOSED\n"));
 	got = RUN(high);
-	CU_ASSERT_PTR_NOT_NULL(strstr(got, "conn 2 reuses 1 higher_isn\n#7 I snd_syn"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(got, "#7 R tuple_reused TIME_WAIT>CLOSED\nend reused I=CLOSED R=CLOSED\n"
+					   "conn 2 reuses 1 higher_isn\n#7 I snd_syn"));
 	got = RUN(newer);
 	CU_ASSERT_PTR_NOT_NULL(strstr(got, "conn 2 reuses 1 newer_timestamp\n#7 I snd_syn"));
 }
