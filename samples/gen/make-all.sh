@@ -1,8 +1,9 @@
 #!/bin/bash
-# Regenerate every sample in samples/: the real-traffic captures (needs root and network
-# namespaces), then the crafted and malformed ones (deterministic, byte-identical each run).
+# Regenerate every sample in samples/: the real-traffic captures and samples/paths/ with the
+# kernel's own states (needs root and network namespaces), then the crafted and malformed ones (deterministic, byte-identical each run).
 # Usage: make-all.sh [OUTDIR]   (default: the samples/ folder next to this script)
 set -euo pipefail
 GEN=$(cd "$(dirname "$0")" && pwd)
 bash "$GEN/make-real.sh" "$@"
+bash "$GEN/make-paths.sh"
 /usr/bin/python3 "$GEN/craft.py" "$@"

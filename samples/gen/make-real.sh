@@ -13,6 +13,8 @@
 set -euo pipefail
 
 GEN=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=netns-lib.sh
+. "$GEN/netns-lib.sh"
 OUT=$(cd "${1:-$GEN/..}" && pwd)
 PY=/usr/bin/python3
 PEER="$GEN/peer.py"
@@ -27,21 +29,7 @@ log() { printf '%s\n' "$*" >&2; }
 cleanup() {
     local rc=$?
     trap - EXIT INT TERM
-    local p
-    for p in "${BGPIDS[@]}"; do
-        kill "$p" 2>/dev/null || true
-    done
-    for p in "${BGPIDS[@]}"; do
-        wait "$p" 2>/dev/null || true
-    done
-    local ns
-    for ns in "$NSA" "$NSB" "$NSR"; do
-        if ip netns pids "$ns" >/dev/null 2>&1; then
-            # anything still running inside our own namespaces was started by us
-            for p in $(ip netns pids "$ns"); do kill -9 "$p" 2>/dev/null || true; done
-            ip netns del "$ns" 2>/dev/null || true
-        fi
-    done
+    stop_and_del_netns "${BGPIDS[*]:-}" "$NSA" "$NSB" "$NSR"
     rm -rf "$WORK"
     exit "$rc"
 }
@@ -63,19 +51,7 @@ quiet_ns() {
         net.ipv6.conf.all.router_solicitations=0 net.ipv6.conf.default.router_solicitations=0
 }
 
-no_offload() {
-    ip netns exec "$1" ethtool -K "$2" rx off tx off tso off gso off gro off >/dev/null 2>&1 ||
-        ip netns exec "$1" ethtool -K "$2" tx off tso off gso off gro off >/dev/null
-}
-
-wait_up() { # ns ifname
-    local _
-    for _ in $(seq 1 100); do
-        if ip -n "$1" -o link show "$2" | grep -q 'state UP'; then return 0; fi
-        sleep 0.05
-    done
-    log "link $2 in $1 never came UP"; exit 1
-}
+# no_offload and wait_up come from netns-lib.sh
 
 setup() {
     ip netns add "$NSA"

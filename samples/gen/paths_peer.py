@@ -20,12 +20,12 @@ Scenarios (client and server side of each; see make-paths.sh for the relay mode 
                  the cookie, the second carries the request in its SYN and the server answers
                  at once (before the client's final ACK arrives)
   midstream      three request/response exchanges 0.05 s apart, then as normal
-  rst-est        request/response, then the server closes with SO_LINGER {1,0} (RST)
+  rst-est        request/response, then 0.3 s later the server closes with SO_LINGER {1,0} (RST)
   rst-close-wait request/response, the client shutdown(SHUT_WR)s (FIN); 0.2 s later the server
                  closes with SO_LINGER {1,0} from CLOSE_WAIT (RST); the client then close()s
   unread         the client sends a request the server never reads; the server close()s 0.3 s
                  after accept (RST because of the unread data)
-  reuse-client   normal, then after 1.2 s (tcp_tw_reuse_delay) a second normal connection from
+  reuse-client   normal, then after 0.8 s (> tcp_tw_reuse_delay) a second normal connection from
                  the same client port while the first one's TIME_WAIT is still there
   reuse-server   the server closes first (server TIME_WAIT); 0.5 s later the client connects
                  again from the same port and the server's TIME_WAIT accepts the SYN; normal
@@ -118,7 +118,7 @@ def serve_one(c, scenario, index):
         return
     c.sendall(RESPONSE)
     if scenario == "rst-est":
-        time.sleep(0.1)
+        time.sleep(0.3)  # after the client's ACK of the response (one 100 ms round trip)
         c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, LINGER0)
         c.close()
         return
@@ -184,6 +184,11 @@ def client(scenario, addr, port, bind):
         for i in range(2):
             s = bound_socket((bind[0], bind[1] + i))
             nodelay(s)
+            if i == 1:
+                # delayed-ACK ("pingpong") mode: the SYN-ACK is not acknowledged at once, so the
+                # server's answer, sent right after its SYN-ACK, reaches us (and the client-side
+                # capture) before our final ACK, which then acknowledges both
+                s.setsockopt(socket.IPPROTO_TCP, socket.TCP_QUICKACK, 0)
             # no cookie yet (i == 0): the kernel sends a SYN with a cookie request and the data
             # after the handshake; with the cookie (i == 1) the request rides on the SYN
             s.sendto(REQUEST, MSG_FASTOPEN, (addr, port))
@@ -194,7 +199,7 @@ def client(scenario, addr, port, bind):
     if scenario in ("reuse-client", "reuse-server"):
         if scenario == "reuse-client":
             normal_client(addr, port, bind)  # we close first: our end is in TIME_WAIT
-            time.sleep(0.8)  # > tcp_tw_reuse_delay (1 s) since TIME_WAIT began
+            time.sleep(0.3)  # TIME_WAIT began ~0.5 s ago: > tcp_tw_reuse_delay (set to 0.1 s)
         else:
             s = connect(addr, port, bind)
             s.sendall(REQUEST)
