@@ -206,13 +206,13 @@ static size_t gather_records(struct tcps_engine *e, const struct conn *c)
 		o->after_pkt = r->after_pkt;
 		o->unconfirmed = r->unconfirmed;
 		o->rule = r->rule;
-		e->details[i][0] = '\0';
+		o->detail = "";
 		if (r->kind == TCPS_REC_FINDING) {
 			struct finding_args a = { { r->v[0], r->v[1], r->v[2] }, r->after_pkt };
 			tcps_finding_format((enum tcps_finding_code)r->code, (enum tcps_state)r->state_from,
 					    (enum tcps_event)r->event, &a, e->details[i], TCPS_DETAIL_SIZE);
+			o->detail = e->details[i];
 		}
-		o->detail = e->details[i];
 	}
 	return n;
 }

@@ -363,9 +363,12 @@ static size_t digits(uint64_t v)
 	return n;
 }
 
-/* Column widths of one connection's timeline. */
+/* One connection's timeline layout: column widths, and both endpoints
+ * formatted once, not on every line. */
 struct cols {
 	size_t pkt, ep;
+	char name[2][64];        /* "ip:port" of [TCPS_INITIATOR], [TCPS_RESPONDER] */
+	size_t name_len[2];
 };
 
 static void text_record(struct tcps_writer *w, const struct tcps_conn_summary *c, const struct tcps_record *r,
@@ -392,7 +395,7 @@ static void text_record(struct tcps_writer *w, const struct tcps_conn_summary *c
 		lb_delta(&l, &c->first_ts, &ts);
 	lb_str(&l, "  ");
 	start = l.n;
-	lb_endpoint(&l, &c->ep[r->role]);
+	lb_mem(&l, k->name[r->role], k->name_len[r->role]);
 	lb_pad(&l, start, k->ep);
 	lb_str(&l, "  ");
 	if (r->kind == TCPS_REC_TRANSITION) {
@@ -469,11 +472,13 @@ static void conn_text(struct tcps_writer *w, const struct tcps_conn_summary *c)
 	lb_chr(&l, '\n');
 	lb_write(&l, w->out);
 
-	struct cols k = { digits(c->last_pkt), 0 };
+	struct cols k = { .pkt = digits(c->last_pkt) };
 	for (int r = 0; r < 2; r++) {
 		struct linebuf e;
 		e.n = 0;
 		lb_endpoint(&e, &c->ep[r]);
+		k.name_len[r] = e.n < sizeof k.name[r] ? e.n : sizeof k.name[r];
+		memcpy(k.name[r], e.b, k.name_len[r]);
 		if (e.n > k.ep)
 			k.ep = e.n;
 	}
