@@ -46,8 +46,9 @@ struct endpoint {
 	uint8_t initial;              /* the state it started in */
 	uint8_t npend;
 	bool isn_known, nxt_known, fin_sent, syn_acked, fin_acked, fin_ack_seen;
-	bool ts_known, inferred, sent_any, owes_reply, last_rst;
+	bool ts_known, inferred, sent_any, last_rst, ack_known;
 	uint32_t isn, snd_nxt, fin_seq, tsval;
+	uint32_t ack_hi;              /* highest ack it sent */
 	int64_t state_sec;            /* when the current state was entered */
 	uint32_t state_nsec;
 	struct pend pend[EP_PENDING];

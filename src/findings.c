@@ -38,7 +38,7 @@ static const struct {
 		"a segment other than RST or SYN from an endpoint in CLOSED",
 		"RFC 9293 3.10.7.1: an endpoint with no connection sends nothing but RST" },
 	[TCPS_F_RST_AFTER_RST] = { "rst_after_rst", TCPS_SEV_WARNING, TCPS_CAT_ILLEGAL,
-		"an RST that answers an RST, or that has nothing to answer",
+		"an RST that answers the peer's RST",
 		"RFC 9293 3.10.7.1: an incoming RST is discarded, never answered" },
 	[TCPS_F_RST_UNACCEPTABLE] = { "rst_unacceptable", TCPS_SEV_WARNING, TCPS_CAT_ILLEGAL,
 		"an RST in SYN_SENT that does not acknowledge the SYN, so it is ignored",
@@ -120,7 +120,7 @@ void tcps_finding_format(enum tcps_finding_code c, enum tcps_state st, enum tcps
 		snprintf(buf, len, "%s (flags %s) sent with no connection", tcps_event_name(ev), fl);
 		break;
 	case TCPS_F_RST_AFTER_RST:
-		snprintf(buf, len, v[0] ? "answers the peer's RST" : "the peer sent nothing since this endpoint's last segment");
+		snprintf(buf, len, "answers the peer's RST, its last segment");
 		break;
 	case TCPS_F_RST_UNACCEPTABLE:
 		if (v[2])

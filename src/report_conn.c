@@ -409,7 +409,7 @@ static void text_record(struct tcps_writer *w, const struct tcps_conn_summary *c
 		if (r->after_pkt) {
 			lb_str(&l, "  (received after its #");
 			lb_uint(&l, r->after_pkt, 1);
-			lb_str(&l, ", which did not acknowledge it: ack evidence over capture order)");
+			lb_str(&l, ": ack evidence over capture order)");
 		}
 		if (r->unconfirmed)
 			lb_str(&l, "  (unconfirmed: no later segment from this endpoint acknowledges it)");

@@ -203,13 +203,44 @@ static bool acks_fin_of(const struct endpoint *e, uint16_t flags, uint32_t ack)
 	return (flags & TH_ACK) && e->fin_sent && !e->fin_acked && seq_geq(ack, e->fin_seq + 1);
 }
 
+/* The state x would be in after taking in p, the table's way, changing nothing. */
+static uint8_t state_after(const struct endpoint *x, const struct pend *p)
+{
+	enum tcps_event ev[2];
+	int n = 0;
+	uint16_t f = p->flags;
+	if (f & TH_RST)
+		ev[n++] = TCPS_EV_RCV_RST;
+	else if (f & TH_SYN)
+		ev[n++] = (f & TH_ACK) ? TCPS_EV_RCV_SYNACK : TCPS_EV_RCV_SYN;
+	else {
+		bool asyn = acks_syn_of(x, f, p->ack), afin = acks_fin_of(x, f, p->ack);
+		if ((f & TH_FIN) && afin)
+			ev[n++] = TCPS_EV_RCV_FIN_ACK_CTL;
+		else {
+			if (asyn || afin)
+				ev[n++] = TCPS_EV_RCV_ACK_CTL;
+			if (f & TH_FIN)
+				ev[n++] = TCPS_EV_RCV_FIN;
+		}
+	}
+	uint8_t st = x->state;
+	for (int i = 0; i < n; i++) {
+		const struct tcps_cell *c = tcps_sm_cell((enum tcps_state)st, ev[i]);
+		if (c->verdict == TCPS_V_MOVE)
+			st = c->next;
+	}
+	return st;
+}
+
 /* The receiver (key side `side`) takes in a segment its peer sent. */
 static void apply_receipt(struct tracker *t, struct conn *c, unsigned side, const struct pend *p, bool at_end)
 {
 	struct endpoint *x = &c->ep[side];
 	struct evctx ev = {
 		.pkt = p->pkt, .key = p->held_by > p->pkt ? p->held_by : p->pkt, .after = p->held_by,
-		.sec = p->sec, .nsec = p->nsec, .unconfirmed = at_end && (p->held_by || p->retx),
+		.sec = p->sec, .nsec = p->nsec,
+		.unconfirmed = at_end && ((p->held_by && (p->flags & (TH_SYN | TH_FIN))) || p->retx),
 		.quiet_illegal = p->sender_illegal, .seq = p->seq, .flags = p->flags,
 	};
 	uint16_t f = p->flags;
@@ -261,48 +292,41 @@ static void pop_pending(struct endpoint *x)
  * received: apply the pending receipts it shows arrived, drop those it shows
  * were lost, and hold the rest.
  */
-static void resolve(struct tracker *t, struct conn *c, unsigned dir, const struct seg *s, uint64_t pkt)
+static void resolve(struct tracker *t, struct conn *c, unsigned dir, const struct seg *s, uint64_t pkt,
+		    enum tcps_event sev)
 {
 	struct endpoint *x = &c->ep[dir];
 	uint16_t f = s->flags;
 	bool s_syn = f & TH_SYN, s_ack = f & TH_ACK, s_rst = f & TH_RST;
 	bool s_fin_retx = (f & TH_FIN) && x->fin_sent && s->seq + s->payload_len + s_syn == x->fin_seq;
+	/* A segment whose ack moved on answers something just received; a
+	 * timer's retransmission acknowledges nothing new. */
+	bool s_new_ack = s_ack && (!x->ack_known || seq_gt(s->ack, x->ack_hi));
 	while (x->npend) {
 		struct pend *p = &x->pend[0];
 		bool p_syn = p->flags & TH_SYN, p_fin = p->flags & TH_FIN, p_rst = p->flags & TH_RST;
 		bool consumes = p_syn || p_fin;
-		/* What s could not have been sent after receiving. */
-		bool contra = !p_rst && ((s_syn && acks_syn_of(x, p->flags, p->ack)) ||
-					 (s_fin_retx && acks_fin_of(x, p->flags, p->ack)) ||
-					 (s_syn && !s_ack && p_syn));
-		if (contra && !consumes) {
-			/* A pure ACK of our SYN or FIN that never arrived: we
-			 * retransmitted what it acknowledged. */
+		if (!consumes && !p_rst && !s_new_ack &&
+		    ((s_syn && acks_syn_of(x, p->flags, p->ack)) || (s_fin_retx && acks_fin_of(x, p->flags, p->ack)))) {
+			/* A pure ACK of our SYN or FIN that never arrived: the
+			 * timer retransmitted what it acknowledged. */
 			struct evctx ev = { .pkt = p->pkt, .key = pkt, .after = pkt, .sec = p->sec, .nsec = p->nsec };
 			add_finding(t, c, dir, TCPS_F_NOT_RECEIVED, TCPS_EV_RCV_ACK_CTL, &ev, 1, 0, 0);
 			pop_pending(x);
 			continue;
 		}
-		if (contra) {
+		bool not_yet = (s_syn && !s_ack && p_syn) ||                 /* it would have answered with SYN,ACK */
+			       (consumes && s_ack && seq_lt(s->ack, p->ctl_end)) || /* its ack does not cover it */
+			       (p_rst && !s_rst && !s_syn);                     /* still sending after the peer's RST */
+		/* s is legal only before p arrived: it was sent before (crossing). */
+		bool crossing = tcps_sm_cell((enum tcps_state)state_after(x, p), sev)->verdict == TCPS_V_ILLEGAL &&
+				tcps_sm_cell((enum tcps_state)x->state, sev)->verdict != TCPS_V_ILLEGAL;
+		if (not_yet || crossing) {
 			p->held_by = pkt;
 			return;
 		}
-		if (consumes) {
-			if (s_ack && seq_geq(s->ack, p->ctl_end)) {
-				apply_receipt(t, c, dir, p, false);
-				pop_pending(x);
-				continue;
-			}
-			if (s_ack)
-				p->held_by = pkt;
-			return;
-		}
-		if (p_rst && !s_rst && !s_syn) {
-			/* Still sending after the peer's RST: it was in flight, or
-			 * not accepted. Decided when more evidence comes. */
-			p->held_by = pkt;
-			return;
-		}
+		if (consumes && !s_ack)
+			return; /* no ack field: no evidence either way */
 		apply_receipt(t, c, dir, p, false);
 		pop_pending(x);
 	}
@@ -415,7 +439,7 @@ void track_segment(struct tracker *t, struct conn *c, const struct seg *s, unsig
 		return;
 	}
 
-	resolve(t, c, dir, s, pkt);
+	resolve(t, c, dir, s, pkt, sev);
 	if (ack && !syn && x->state == TCPS_ST_SYN_SENT && !y->sent_any) {
 		/* It acknowledges a SYN,ACK the capture does not hold (one-sided
 		 * capture, or loss at the capture point): the peer sent it and
@@ -438,8 +462,10 @@ void track_segment(struct tracker *t, struct conn *c, const struct seg *s, unsig
 			x->syn_acked = true;
 		}
 	}
-	if (rst && x->state == TCPS_ST_CLOSED && !x->owes_reply)
-		add_finding(t, c, dir, TCPS_F_RST_AFTER_RST, sev, &ev, y->last_rst, 0, 0);
+	/* Only an RST that answers the peer's RST is sure: one with nothing
+	 * to answer may answer a segment that crossed it in flight. */
+	if (rst && x->state == TCPS_ST_CLOSED && y->last_rst && y->sent_any)
+		add_finding(t, c, dir, TCPS_F_RST_AFTER_RST, sev, &ev, 1, 0, 0);
 
 	bool ok;
 	if (syn && x->isn_known && s->seq != x->isn && x->state != TCPS_ST_CLOSED && x->state != TCPS_ST_LISTEN &&
@@ -478,15 +504,17 @@ void track_segment(struct tracker *t, struct conn *c, const struct seg *s, unsig
 		x->ts_known = true;
 	}
 	x->sent_any = true;
-	x->owes_reply = false;
 	x->last_rst = rst;
+	if (ack && (!x->ack_known || seq_gt(s->ack, x->ack_hi))) {
+		x->ack_hi = s->ack;
+		x->ack_known = true;
+	}
 	if (rst)
 		c->rst_seen = true;
 	if (ack && y->fin_sent && seq_geq(s->ack, y->fin_seq + 1))
 		y->fin_ack_seen = true;
 
 	queue_receipt(t, c, !dir, s, pkt, ts, !ok);
-	y->owes_reply = !rst;
 }
 
 bool track_syn_opens_new(struct tracker *t, struct conn *c, const struct seg *s, unsigned dir, uint64_t pkt)
@@ -496,7 +524,7 @@ bool track_syn_opens_new(struct tracker *t, struct conn *c, const struct seg *s,
 		return false;
 	if (x->isn_known && x->isn == s->seq)
 		return false; /* a retransmission */
-	resolve(t, c, dir, s, pkt);
+	resolve(t, c, dir, s, pkt, TCPS_EV_SND_SYN);
 	if (x->sent_any && (x->state == TCPS_ST_CLOSED || x->state == TCPS_ST_TIME_WAIT))
 		return true;
 	/* An attempt given up in silence, then a new one (new ISN). */

@@ -74,7 +74,7 @@ enum tcps_finding_code {
 	TCPS_F_SYN_NEW_ISN,         /* SYN with a new ISN from a synchronized state */
 	TCPS_F_DATA_AFTER_FIN,      /* data beyond the sender's own FIN */
 	TCPS_F_SEGMENT_FROM_CLOSED, /* a segment other than RST or SYN from an endpoint in CLOSED */
-	TCPS_F_RST_AFTER_RST,       /* RST that answers an RST, or with nothing to answer */
+	TCPS_F_RST_AFTER_RST,       /* RST that answers the peer's RST */
 	TCPS_F_RST_UNACCEPTABLE,    /* RST in SYN_SENT that does not acknowledge the SYN */
 	TCPS_F_ACK_OF_UNSEEN,       /* ACK of sequence space the capture never saw */
 	TCPS_F_NOT_RECEIVED,        /* a captured segment its receiver evidently never got */

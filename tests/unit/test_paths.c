@@ -462,6 +462,46 @@ static void test_one_sided(void)
 		  "#4 R rcv_fin ESTABLISHED>CLOSE_WAIT\nend capture_end I=FIN_WAIT_1 R=CLOSE_WAIT~\n");
 }
 
+/* Three crossings seen in real captures (td-ssh-session, sv-ftp-80-flows):
+ * an ACK sent in LAST_ACK just before the final ACK arrived; a FIN that
+ * carries a new ack (an answer, not the timer's retransmission) while the
+ * ACK of it is in flight; a second RST that answers a segment in flight. */
+static void test_crossings_are_not_findings(void)
+{
+	static const struct step dup_ack[] = {
+		HANDSHAKE,
+		{ 2, 'A', F | A, 101, 901, 0, NULL, 0 },
+		{ 2, 'B', A, 901, 102, 0, NULL, 0 },
+		{ 2, 'B', F | A, 901, 102, 0, NULL, 0 },
+		{ 2, 'A', A, 102, 902, 0, NULL, 0 },
+		{ 2, 'B', A, 902, 102, 0, NULL, 0 }, /* sent in LAST_ACK before #7 arrived */
+	};
+	CHECK(dup_ack, HANDSHAKE_TL
+	      "#4 I snd_fin ESTABLISHED>FIN_WAIT_1\n#4 R rcv_fin ESTABLISHED>CLOSE_WAIT\n"
+	      "#5 I rcv_ack_of_ctl FIN_WAIT_1>FIN_WAIT_2\n#6 R snd_fin CLOSE_WAIT>LAST_ACK\n"
+	      "#6 I rcv_fin FIN_WAIT_2>TIME_WAIT\n#7 R rcv_ack_of_ctl LAST_ACK>CLOSED after#8\n"
+	      "end capture_end I=TIME_WAIT R=CLOSED\n");
+	static const struct step fin_answer[] = {
+		HANDSHAKE,
+		{ 2, 'B', F | A, 901, 101, 0, NULL, 0 },
+		{ 2, 'A', F | A, 101, 901, 0, NULL, 0 }, /* crosses B's FIN */
+		{ 2, 'A', A, 102, 902, 0, NULL, 0 },
+		{ 2, 'B', F | A, 901, 102, 0, NULL, 0 }, /* acks A's FIN, FIN still set; #6 in flight */
+	};
+	const char *got = RUN(fin_answer);
+	CU_ASSERT_PTR_NULL(strstr(got, "not_received"));
+	CU_ASSERT_PTR_NULL(strstr(got, "!"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(got, "end capture_end I=TIME_WAIT R=TIME_WAIT\n"));
+	static const struct step two_rst[] = {
+		HANDSHAKE,
+		{ 2, 'B', A, 901, 101, 0, NULL, 0 },
+		{ 2, 'A', R, 101, 0, 0, NULL, 0 },
+		{ 2, 'A', R, 101, 0, 0, NULL, 0 }, /* answers #4, which arrived after the first RST */
+	};
+	got = RUN(two_rst);
+	CU_ASSERT_PTR_NULL(strstr(got, "rst_after_rst"));
+}
+
 int suite_paths(void)
 {
 	static const CU_TestInfo t[] = {
@@ -483,6 +523,7 @@ int suite_paths(void)
 		{ "paths: RST in every state from either side", test_rst_everywhere },
 		{ "paths: every illegal segment has its code", test_illegal },
 		{ "paths: one-sided capture, the SYN,ACK is capture loss", test_one_sided },
+		{ "paths: crossings in flight are not findings", test_crossings_are_not_findings },
 		CU_TEST_INFO_NULL,
 	};
 	return add_suite("paths", t);
