@@ -1,4 +1,5 @@
 /* report_conn.c - writing a connection: its timeline, its summary, and the end-state tally */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "report_int.h"
@@ -109,6 +110,26 @@ static void states_row(struct linebuf *l, const char *label, uint16_t port, cons
 	lb_chr(l, '\n');
 }
 
+#define TEXT_PORTS 20   /* server ports in the text table */
+
+static uint64_t port_total(const struct port_tally *p)
+{
+	uint64_t n = 0;
+	for (int s = 0; s < TCPS_ST__COUNT; s++)
+		n += p->n[TCPS_RESPONDER][s];
+	return n;
+}
+
+/* More connections first, then the lower port. */
+static int busiest_first(const void *a, const void *b)
+{
+	const struct port_tally *x = *(const struct port_tally *const *)a, *y = *(const struct port_tally *const *)b;
+	uint64_t nx = port_total(x), ny = port_total(y);
+	if (nx != ny)
+		return nx > ny ? -1 : 1;
+	return x->port < y->port ? -1 : x->port > y->port;
+}
+
 void tcps_end_states_text(struct tcps_writer *w)
 {
 	struct tcps_end_states *t = w->states;
@@ -132,12 +153,26 @@ void tcps_end_states_text(struct tcps_writer *w)
 	lb_chr(&l, '\n');
 	states_row(&l, "all", 0, t->all, col);
 	lb_write(&l, w->out);
-	for (size_t i = 0; i < t->nports; i++) {
+	/* The busiest ports first; a capture of a scan or of a client host can
+	 * have thousands, which JSON lists all. */
+	size_t shown = t->nports < TEXT_PORTS ? t->nports : TEXT_PORTS;
+	struct port_tally **order = malloc(t->nports * sizeof *order);
+	if (order) {
+		for (size_t i = 0; i < t->nports; i++)
+			order[i] = &t->ports[i];
+		qsort(order, t->nports, sizeof *order, busiest_first);
+	}
+	for (size_t i = 0; i < shown; i++) {
+		const struct port_tally *p = order ? order[i] : &t->ports[i];
 		l.n = 0;
-		states_row(&l, "server", t->ports[i].port, t->ports[i].n[TCPS_RESPONDER], col);
-		states_row(&l, "client", t->ports[i].port, t->ports[i].n[TCPS_INITIATOR], col);
+		states_row(&l, "server", p->port, p->n[TCPS_RESPONDER], col);
+		states_row(&l, "client", p->port, p->n[TCPS_INITIATOR], col);
 		lb_write(&l, w->out);
 	}
+	if (shown < t->nports)
+		fprintf(w->out, "  (%zu more server ports, fewer connections each; --json lists them all)\n",
+			t->nports - shown);
+	free(order);
 	tally_free(w);
 }
 
