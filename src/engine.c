@@ -208,7 +208,10 @@ static size_t gather_records(struct tcps_engine *e, const struct conn *c)
 		o->rule = r->rule;
 		o->detail = "";
 		if (r->kind == TCPS_REC_FINDING) {
-			struct finding_args a = { { r->v[0], r->v[1], r->v[2] }, r->after_pkt };
+			const struct endpoint *me = &c->ep[r->side], *peer = &c->ep[!r->side];
+			struct finding_args a = { { r->v[0], r->v[1], r->v[2] }, r->after_pkt,
+						  !e->cfg.absolute_seq && me->isn_known,
+						  !e->cfg.absolute_seq && peer->isn_known, me->isn, peer->isn };
 			tcps_finding_format((enum tcps_finding_code)r->code, (enum tcps_state)r->state_from,
 					    (enum tcps_event)r->event, &a, e->details[i], TCPS_DETAIL_SIZE);
 			o->detail = e->details[i];

@@ -92,6 +92,9 @@ static void flag_names(uint32_t f, char *buf, size_t len)
 		snprintf(buf, len, "none");
 }
 
+static uint32_t self_seq(const struct finding_args *a, uint32_t v) { return a->self_rel ? v - a->self_isn : v; }
+static uint32_t peer_seq(const struct finding_args *a, uint32_t v) { return a->peer_rel ? v - a->peer_isn : v; }
+
 void tcps_finding_format(enum tcps_finding_code c, enum tcps_state st, enum tcps_event ev,
 			 const struct finding_args *a, char *buf, size_t len)
 {
@@ -107,13 +110,14 @@ void tcps_finding_format(enum tcps_finding_code c, enum tcps_state st, enum tcps
 		snprintf(buf, len, "flags %s; the receiver drops the segment and no state changes", fl);
 		break;
 	case TCPS_F_DATA_IN_SYN_SENT:
-		snprintf(buf, len, "%u bytes at seq %u before the SYN,ACK arrived", v[0], v[1]);
+		snprintf(buf, len, "%u bytes at seq %u before the SYN,ACK arrived", v[0], self_seq(a, v[1]));
 		break;
 	case TCPS_F_SYN_NEW_ISN:
 		snprintf(buf, len, "SYN with ISN %u while the connection's ISN is %u", v[0], v[1]);
 		break;
 	case TCPS_F_DATA_AFTER_FIN:
-		snprintf(buf, len, "%u bytes up to seq %u, beyond its FIN at seq %u", v[0], v[1], v[2]);
+		snprintf(buf, len, "%u bytes up to seq %u, beyond its FIN at seq %u", v[0], self_seq(a, v[1]),
+			 self_seq(a, v[2]));
 		break;
 	case TCPS_F_SEGMENT_FROM_CLOSED:
 		flag_names(v[0], fl, sizeof fl);
@@ -124,13 +128,14 @@ void tcps_finding_format(enum tcps_finding_code c, enum tcps_state st, enum tcps
 		break;
 	case TCPS_F_RST_UNACCEPTABLE:
 		if (v[2])
-			snprintf(buf, len, "RST acknowledges %u, the SYN needs %u (ISN+1): ignored", v[0], v[1]);
+			snprintf(buf, len, "RST acknowledges %u, the SYN needs %u (ISN+1): ignored", self_seq(a, v[0]),
+				 self_seq(a, v[1]));
 		else
 			snprintf(buf, len, "RST without ACK while the SYN (ISN %u) is outstanding: ignored", v[1] - 1);
 		break;
 	case TCPS_F_ACK_OF_UNSEEN:
 		snprintf(buf, len, "acknowledges %u bytes of the peer's sequence space (%u to %u) that the capture never saw",
-			 v[0], v[1], v[2]);
+			 v[0], peer_seq(a, v[1]), peer_seq(a, v[2]));
 		break;
 	case TCPS_F_NOT_RECEIVED:
 		snprintf(buf, len, "this endpoint's packet %llu shows it had not received it: %s",

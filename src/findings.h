@@ -2,6 +2,7 @@
 #ifndef TCPS_FINDINGS_H
 #define TCPS_FINDINGS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "tcpstate/states.h"
@@ -10,6 +11,11 @@
 struct finding_args {
 	uint32_t v[3];
 	uint64_t pkt2;        /* a second packet number the detail names, 0 if none */
+	/* Sequence numbers are shown relative to the ISN of their stream (the
+	 * finding's endpoint's, or its peer's) when it is known, as tcpdump
+	 * does; absolute with -S. */
+	bool self_rel, peer_rel;
+	uint32_t self_isn, peer_isn;
 };
 
 /* The rule a check enforces (for findings that are not a table cell). */

@@ -208,6 +208,9 @@ struct tcps_config {
 	uint32_t idle_timeout_sec;
 	/* Flow table size to start with; it doubles when full. */
 	uint32_t initial_flows;
+	/* Findings show sequence numbers as they are on the wire, not
+	 * relative to the ISN of their stream (tcpdump's -S). */
+	bool absolute_seq;
 	/* Ignore VLAN tags when grouping packets into connections (for
 	 * captures where one direction is tagged and the other not, like
 	 * Suricata's vlan.use-for-tracking: false). Default: a tuple on two

@@ -39,6 +39,7 @@ static void usage(FILE *f)
 	      "  -c N               analyse at most N packets of each capture\n"
 	      "  -n                 accepted for tcpdump habit: tcpstate never resolves names\n"
 	      "  -q                 print only each capture's totals and end states\n"
+	      "  -S                 absolute sequence numbers in findings (default: relative to the ISN)\n"
 	      "  -tt                timeline times as seconds since the epoch\n"
 	      "  -tttt              timeline times as UTC date and time (default: since the connection began)\n"
 	      "      --json         JSON lines, one object per record (docs/json-schema.md)\n"
@@ -126,7 +127,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		return usage_error("out of memory", NULL);
 	/* Options may follow the files (GNU getopt permutes); a filter never
 	 * starts with '-', and "--" ends the options if one must. */
-	while ((c = getopt_long(argc, argv, "r:c:nqthV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:c:nqtShV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			o->inputs[o->ninputs++] = optarg;
@@ -143,6 +144,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 			break;
 		case 't':
 			nt++;
+			break;
+		case 'S':
+			o->cfg.absolute_seq = true;
 			break;
 		case OPT_JSON:
 			o->fmt = TCPS_FMT_JSON;
