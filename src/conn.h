@@ -49,6 +49,8 @@ struct endpoint {
 	bool ts_known, inferred, sent_any, last_rst, ack_known;
 	uint32_t isn, snd_nxt, fin_seq, tsval;
 	uint32_t ack_hi;              /* highest ack it sent */
+	uint32_t syn_len;             /* payload on its SYN (Fast Open) */
+	bool hs_checked;              /* its first segment after the handshake was checked */
 	int64_t state_sec;            /* when the current state was entered */
 	uint32_t state_nsec;
 	struct pend pend[EP_PENDING];

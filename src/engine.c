@@ -404,7 +404,8 @@ static void on_segment(struct tcps_engine *e, const struct seg *s)
 		decide_roles(c, s, dir);
 		track_init(c, s, dir, e->pktno, &e->now);
 		if (reuse != TCPS_REUSE_NONE && !tcps_reuse_acceptable(reuse))
-			track_finding(&e->trk, c, dir, TCPS_F_REUSE_UNACCEPTABLE, e->pktno, &e->now, rv[0], rv[1], rv[2]);
+			track_finding(&e->trk, c, dir, TCPS_F_REUSE_UNACCEPTABLE, TCPS_EV_SND_SYN, e->pktno, &e->now, rv[0],
+				      rv[1], rv[2]);
 		t->connections++;
 		if (e->ft.used > t->max_tracked_connections)
 			t->max_tracked_connections = e->ft.used;

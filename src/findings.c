@@ -52,6 +52,18 @@ static const struct {
 	[TCPS_F_REUSE_UNACCEPTABLE] = { "reuse_unacceptable", TCPS_SEV_WARNING, TCPS_CAT_ILLEGAL,
 		"a new SYN on a tuple whose peer cannot accept it yet",
 		"RFC 6191 / RFC 9293 3.10.7.4: TIME-WAIT accepts a new SYN only with a higher ISN or a newer timestamp" },
+	[TCPS_F_SYNACK_BAD_ACK] = { "synack_bad_ack", TCPS_SEV_ERROR, TCPS_CAT_ILLEGAL,
+		"a SYN,ACK that acknowledges neither ISN+1 nor the SYN's data",
+		"RFC 9293 3.5/3.10.7.2: the SYN,ACK acknowledges the SYN (ISN+1), and with Fast Open its data (RFC 7413)" },
+	[TCPS_F_HANDSHAKE_BAD_SEQ] = { "handshake_bad_seq", TCPS_SEV_ERROR, TCPS_CAT_ILLEGAL,
+		"the handshake's final ACK does not carry seq ISN+1 (after SYN data the server acknowledged, ISN+1+len)",
+		"RFC 9293 3.5: the SYN takes one sequence number; the next segment starts at ISN+1" },
+	[TCPS_F_FIN_SEQ_CHANGED] = { "fin_seq_changed", TCPS_SEV_ERROR, TCPS_CAT_ILLEGAL,
+		"a FIN at a sequence number other than the sender's first FIN",
+		"RFC 9293 3.5/3.8.1: the FIN takes one sequence number and is retransmitted with it" },
+	[TCPS_F_ACK_WITHOUT_FLAG] = { "ack_without_flag", TCPS_SEV_WARNING, TCPS_CAT_ILLEGAL,
+		"an acknowledgement number other than zero while the ACK flag is off",
+		"RFC 9293 3.1: the acknowledgment number is meaningful only with ACK; senders set it to zero otherwise" },
 };
 _Static_assert(N_ELEMS(cat) == TCPS_F__COUNT, "a finding code has no catalogue entry");
 
@@ -147,6 +159,20 @@ void tcps_finding_format(enum tcps_finding_code c, enum tcps_state st, enum tcps
 			snprintf(buf, len, "the peer is still in %s", tcps_state_name((enum tcps_state)v[0]));
 		else
 			snprintf(buf, len, "ISN %u is not above the peer's rcv_nxt %u and no newer timestamp", v[0], v[1]);
+		break;
+	case TCPS_F_SYNACK_BAD_ACK:
+		snprintf(buf, len, "acknowledges %u; the SYN needs %u%s", peer_seq(a, v[0]), peer_seq(a, v[1]),
+			 v[2] ? " (or more, with its data)" : "");
+		break;
+	case TCPS_F_HANDSHAKE_BAD_SEQ:
+		snprintf(buf, len, "seq %u; after its SYN the next is %u", self_seq(a, v[0]), self_seq(a, v[1]));
+		break;
+	case TCPS_F_FIN_SEQ_CHANGED:
+		snprintf(buf, len, "FIN at seq %u; its first FIN was at seq %u", self_seq(a, v[0]), self_seq(a, v[1]));
+		break;
+	case TCPS_F_ACK_WITHOUT_FLAG:
+		flag_names(v[1], fl, sizeof fl);
+		snprintf(buf, len, "ack field %u with flags %s", v[0], fl);
 		break;
 	default:
 		snprintf(buf, len, "%s", tcps_finding_text(c));

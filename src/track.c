@@ -140,11 +140,11 @@ static void add_finding(struct tracker *t, struct conn *c, unsigned side, enum t
 	r->rule = tcps_finding_rule(code);
 }
 
-void track_finding(struct tracker *t, struct conn *c, unsigned side, enum tcps_finding_code code, uint64_t pkt,
-		   const struct tcps_ts *ts, uint32_t v0, uint32_t v1, uint32_t v2)
+void track_finding(struct tracker *t, struct conn *c, unsigned side, enum tcps_finding_code code,
+		   enum tcps_event ev, uint64_t pkt, const struct tcps_ts *ts, uint32_t v0, uint32_t v1, uint32_t v2)
 {
 	struct evctx x = { .pkt = pkt, .key = pkt, .sec = ts->sec, .nsec = ts->nsec };
-	add_finding(t, c, side, code, TCPS_EV_SND_SYN, &x, v0, v1, v2);
+	add_finding(t, c, side, code, ev, &x, v0, v1, v2);
 }
 
 /* Looks the event up in the table: moves, repeats, or reports why not. */
@@ -489,6 +489,8 @@ void track_segment(struct tracker *t, struct conn *c, const struct seg *s, unsig
 			    s->seq + syn + len, x->fin_seq);
 	}
 
+	seqcheck_send(t, c, s, dir, sev, pkt, ts);
+
 	/* What the sender's segments tell about its sequence space. */
 	uint32_t end = s->seq + syn + len + fin;
 	if (fin && !x->fin_sent) {
@@ -505,6 +507,8 @@ void track_segment(struct tracker *t, struct conn *c, const struct seg *s, unsig
 	}
 	x->sent_any = true;
 	x->last_rst = rst;
+	if (syn)
+		x->syn_len = len;
 	if (ack && (!x->ack_known || seq_gt(s->ack, x->ack_hi))) {
 		x->ack_hi = s->ack;
 		x->ack_known = true;

@@ -61,9 +61,14 @@ void track_end(struct tracker *t, struct conn *c, const struct tcps_ts *now);
 void track_reused(struct tracker *t, struct conn *c, unsigned dir, bool acceptable, uint64_t pkt,
 		  const struct tcps_ts *ts);
 
-/* Adds a finding against key side `side` of c (used by the engine for reuse). */
-void track_finding(struct tracker *t, struct conn *c, unsigned side, enum tcps_finding_code code, uint64_t pkt,
-		   const struct tcps_ts *ts, uint32_t v0, uint32_t v1, uint32_t v2);
+/* Adds a finding against key side `side` of c, on event ev of packet pkt. */
+void track_finding(struct tracker *t, struct conn *c, unsigned side, enum tcps_finding_code code,
+		   enum tcps_event ev, uint64_t pkt, const struct tcps_ts *ts, uint32_t v0, uint32_t v1, uint32_t v2);
+
+/* The sequence-number checks of one segment sent by key side dir (seqcheck.c),
+ * before the sender's knowledge is updated with it. */
+void seqcheck_send(struct tracker *t, struct conn *c, const struct seg *s, unsigned dir, enum tcps_event ev,
+		   uint64_t pkt, const struct tcps_ts *ts);
 
 /* Gives a connection's records back to the pool. */
 void track_release(struct tracker *t, struct conn *c);

@@ -79,6 +79,10 @@ enum tcps_finding_code {
 	TCPS_F_ACK_OF_UNSEEN,       /* ACK of sequence space the capture never saw */
 	TCPS_F_NOT_RECEIVED,        /* a captured segment its receiver evidently never got */
 	TCPS_F_REUSE_UNACCEPTABLE,  /* new SYN on a tuple whose peer cannot accept it (RFC 6191) */
+	TCPS_F_SYNACK_BAD_ACK,      /* SYN,ACK acknowledging neither ISN+1 nor ISN+1+SYN data */
+	TCPS_F_HANDSHAKE_BAD_SEQ,   /* the handshake's final ACK does not continue at ISN+1 */
+	TCPS_F_FIN_SEQ_CHANGED,     /* a retransmitted FIN at another sequence number */
+	TCPS_F_ACK_WITHOUT_FLAG,    /* acknowledgement number non-zero, ACK flag off */
 	TCPS_F__COUNT
 };
 

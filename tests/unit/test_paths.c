@@ -502,6 +502,52 @@ static void test_crossings_are_not_findings(void)
 	CU_ASSERT_PTR_NULL(strstr(got, "rst_after_rst"));
 }
 
+/* The sequence-number checks of seqcheck.c, and a connection whose
+ * sequence numbers wrap around 2^32 without a finding. */
+static void test_seq_arithmetic(void)
+{
+	static const uint8_t tfo[] = { 34, 10, 1, 2, 3, 4, 5, 6, 7, 8, 1, 1 };
+	static const struct {
+		struct step st[5];
+		size_t n;
+		const char *want;    /* NULL: no finding at all */
+	} cases[] = {
+		{ { { 1, 'A', S, 100, 0, 0, NULL, 0 }, { 1, 'B', S | A, 900, 105, 0, NULL, 0 } }, 2,
+		  "#2 R !synack_bad_ack SYN_RCVD\n" },
+		{ { { 1, 'A', S, 100, 0, 21, tfo, sizeof tfo }, { 1, 'B', S | A, 900, 122, 0, NULL, 0 },
+		    { 1, 'A', A, 122, 901, 0, NULL, 0 } }, 3, NULL },
+		{ { { 1, 'A', S, 100, 0, 21, tfo, sizeof tfo }, { 1, 'B', S | A, 900, 101, 0, NULL, 0 },
+		    { 1, 'A', A | P, 101, 901, 21, NULL, 0 } }, 3, NULL },
+		{ { { 1, 'A', S, 100, 0, 0, NULL, 0 }, { 1, 'B', S | A, 900, 101, 0, NULL, 0 },
+		    { 1, 'A', A, 100, 901, 0, NULL, 0 } }, 3, "#3 I !handshake_bad_seq ESTABLISHED\n" },
+		{ { HANDSHAKE, { 2, 'A', F | A, 101, 901, 0, NULL, 0 }, { 3, 'A', F | A, 105, 901, 0, NULL, 0 } }, 5,
+		  "#5 I !fin_seq_changed FIN_WAIT_1\n" },
+		{ { { 1, 'A', S, 100, 7, 0, NULL, 0 } }, 1, "#1 I !ack_without_flag SYN_SENT\n" },
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		const char *got = run(cases[i].st, cases[i].n, 60);
+		bool ok = cases[i].want ? strstr(got, cases[i].want) != NULL : strchr(got, '!') == NULL;
+		CU_ASSERT(ok);
+		if (!ok)
+			fprintf(stderr, "\ncase %zu: want %s in\n%s", i, cases[i].want ? cases[i].want : "no finding", got);
+	}
+	/* Both streams wrap: A from 0xfffffff0, B from 0xfffffffa. */
+	static const struct step wrap[] = {
+		{ 1, 'A', S, 0xfffffff0u, 0, 0, NULL, 0 },
+		{ 1, 'B', S | A, 0xfffffffau, 0xfffffff1u, 0, NULL, 0 },
+		{ 1, 'A', A | P, 0xfffffff1u, 0xfffffffbu, 40, NULL, 0 },
+		{ 1, 'B', A | P, 0xfffffffbu, 0x19u, 30, NULL, 0 },
+		{ 1, 'A', F | A, 0x19u, 0x19u, 0, NULL, 0 },
+		{ 1, 'B', F | A, 0x19u, 0x1au, 0, NULL, 0 },
+		{ 1, 'A', A, 0x1au, 0x1au, 0, NULL, 0 },
+	};
+	const char *got = RUN(wrap);
+	CU_ASSERT_PTR_NULL(strchr(got, '!'));
+	CU_ASSERT_PTR_NOT_NULL(strstr(got, "end capture_end I=TIME_WAIT R=CLOSED\n"));
+	if (strchr(got, '!') || !strstr(got, "I=TIME_WAIT R=CLOSED"))
+		fprintf(stderr, "\nwrap:\n%s", got);
+}
+
 int suite_paths(void)
 {
 	static const CU_TestInfo t[] = {
@@ -524,6 +570,7 @@ int suite_paths(void)
 		{ "paths: every illegal segment has its code", test_illegal },
 		{ "paths: one-sided capture, the SYN,ACK is capture loss", test_one_sided },
 		{ "paths: crossings in flight are not findings", test_crossings_are_not_findings },
+		{ "paths: SYN/FIN arithmetic checks; sequence wraparound", test_seq_arithmetic },
 		CU_TEST_INFO_NULL,
 	};
 	return add_suite("paths", t);
