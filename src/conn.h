@@ -51,6 +51,9 @@ struct endpoint {
 	uint32_t ack_hi;              /* highest ack it sent */
 	uint32_t syn_len;             /* payload on its SYN (Fast Open) */
 	bool hs_checked;              /* its first segment after the handshake was checked */
+	bool last_valid;              /* its previous segment, to spot a packet recorded twice */
+	uint16_t last_flags;
+	uint32_t last_ip_id, last_seq, last_ack, last_len;
 	int64_t state_sec;            /* when the current state was entered */
 	uint32_t state_nsec;
 	struct pend pend[EP_PENDING];

@@ -486,7 +486,20 @@ void tcps_engine_feed(struct tcps_engine *e, int linktype, const struct tcps_ts 
 {
 	e->pktno++;
 	e->tot.packets++;
-	e->now = *ts;
+	if (e->pktno > 1 && (ts->sec < e->now.sec || (ts->sec == e->now.sec && ts->nsec < e->now.nsec))) {
+		/* A capture artefact (a clock step, files merged out of order).
+		 * Capture time is the engine's only clock and never goes back,
+		 * so the packet is taken as at the previous packet's time. */
+		char d[160];
+		int64_t ns = (e->now.sec - ts->sec) * INT64_C(1000000000) + ((int64_t)e->now.nsec - (int64_t)ts->nsec);
+		snprintf(d, sizeof d, "timestamp %lld.%09u is %lld.%09lld s before packet %llu's; taken as at that time",
+			 (long long)ts->sec, ts->nsec, (long long)(ns / 1000000000), (long long)(ns % 1000000000),
+			 (unsigned long long)(e->pktno - 1));
+		e->tot.time_backwards++;
+		note(e, TCPS_NOTE_TIME_BACKWARDS, TCPS_MAL_NONE, e->pktno, d);
+	} else {
+		e->now = *ts;
+	}
 	if (caplen > wirelen) {
 		/* A writer bug or a damaged file: trust the bytes we have. */
 		char d[160];

@@ -64,6 +64,9 @@ static const struct {
 	[TCPS_F_ACK_WITHOUT_FLAG] = { "ack_without_flag", TCPS_SEV_WARNING, TCPS_CAT_ILLEGAL,
 		"an acknowledgement number other than zero while the ACK flag is off",
 		"RFC 9293 3.1: the acknowledgment number is meaningful only with ACK; senders set it to zero otherwise" },
+	[TCPS_F_CAPTURE_DUPLICATE] = { "capture_duplicate", TCPS_SEV_INFO, TCPS_CAT_CAPTURE_ARTEFACT,
+		"the same IPv4 packet recorded twice: the copy is ignored",
+		"a retransmission is a new IP datagram with its own IP id (RFC 6864); the same id and bytes is one datagram seen twice" },
 };
 _Static_assert(N_ELEMS(cat) == TCPS_F__COUNT, "a finding code has no catalogue entry");
 
@@ -83,7 +86,7 @@ const char *tcps_severity_name(enum tcps_severity s)
 
 const char *tcps_category_name(enum tcps_category c)
 {
-	static const char *const n[] = { "illegal", "capture-loss", "network" };
+	static const char *const n[] = { "illegal", "capture-loss", "network", "capture-artefact" };
 	return (unsigned)c < N_ELEMS(n) ? n[c] : "unknown";
 }
 
@@ -169,6 +172,10 @@ void tcps_finding_format(enum tcps_finding_code c, enum tcps_state st, enum tcps
 		break;
 	case TCPS_F_FIN_SEQ_CHANGED:
 		snprintf(buf, len, "FIN at seq %u; its first FIN was at seq %u", self_seq(a, v[0]), self_seq(a, v[1]));
+		break;
+	case TCPS_F_CAPTURE_DUPLICATE:
+		snprintf(buf, len, "IP id %u, seq %u, %u bytes: the same as this endpoint's previous packet", v[0],
+			 self_seq(a, v[1]), v[2]);
 		break;
 	case TCPS_F_ACK_WITHOUT_FLAG:
 		flag_names(v[1], fl, sizeof fl);

@@ -47,6 +47,7 @@ static const char *const note_names[] = {
 	[TCPS_NOTE_FRAGMENT_LOST] = "fragment_lost",
 	[TCPS_NOTE_BAD_RECORD] = "bad_record",
 	[TCPS_NOTE_NO_MEMORY] = "no_memory",
+	[TCPS_NOTE_TIME_BACKWARDS] = "time_backwards",
 };
 _Static_assert(N_ELEMS(note_names) == TCPS_NOTE__COUNT, "a note kind has no name");
 

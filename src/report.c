@@ -215,10 +215,11 @@ void tcps_writer_totals(struct tcps_writer *w, const struct tcps_totals *t, bool
 					t->malformed[i]);
 		fprintf(f,
 			"},\"bad_options\":%" PRIu64 ",\"bad_records\":%" PRIu64 ",\"connections\":%" PRIu64 ",\"max_tracked_connections\":%" PRIu64
-			",\"fragments_reassembled\":%" PRIu64 ",\"wire_bytes\":%" PRIu64 ",\"transitions\":%" PRIu64
+			",\"fragments_reassembled\":%" PRIu64 ",\"wire_bytes\":%" PRIu64 ",\"time_backwards\":%" PRIu64
+			",\"transitions\":%" PRIu64
 			",\"findings\":{",
 			t->bad_options, t->bad_records, t->connections, t->max_tracked_connections, t->fragments_reassembled,
-			t->wire_bytes, t->transitions);
+			t->wire_bytes, t->time_backwards, t->transitions);
 		for (int i = 1, n = 0; i < TCPS_F__COUNT; i++)
 			if (t->findings[i])
 				fprintf(f, "%s\"%s\":%" PRIu64, n++ ? "," : "", tcps_finding_name((enum tcps_finding_code)i),
@@ -248,6 +249,9 @@ void tcps_writer_totals(struct tcps_writer *w, const struct tcps_totals *t, bool
 	uint64_t nf = 0;
 	for (int i = 1; i < TCPS_F__COUNT; i++)
 		nf += t->findings[i];
+	if (t->time_backwards)
+		fprintf(f, "  time went backwards at %" PRIu64 " packet%s (see the notes)\n", t->time_backwards,
+			t->time_backwards == 1 ? "" : "s");
 	fprintf(f, "  transitions %" PRIu64 ", findings %" PRIu64, t->transitions, nf);
 	for (int i = 1, n = 0; i < TCPS_F__COUNT; i++)
 		if (t->findings[i])

@@ -429,6 +429,21 @@ void track_segment(struct tracker *t, struct conn *c, const struct seg *s, unsig
 			    : syn ? (ack ? TCPS_EV_SND_SYNACK : TCPS_EV_SND_SYN)
 			    : fin ? TCPS_EV_SND_FIN : TCPS_EV_SND_ACK;
 
+	/* The same IPv4 datagram recorded twice (a capture on both the bond and
+	 * its slave, a span port mirroring both ways): not a retransmission,
+	 * which would carry a new IP id. The copy moves nothing. */
+	if (s->family == 4 && s->ip_id && x->last_valid && s->ip_id == x->last_ip_id && s->seq == x->last_seq &&
+	    s->ack == x->last_ack && f == x->last_flags && len == x->last_len) {
+		add_finding(t, c, dir, TCPS_F_CAPTURE_DUPLICATE, sev, &ev, s->ip_id, s->seq, len);
+		return;
+	}
+	x->last_valid = true;
+	x->last_ip_id = s->ip_id;
+	x->last_seq = s->seq;
+	x->last_ack = s->ack;
+	x->last_flags = f;
+	x->last_len = len;
+
 	/* Segments no receiver acts on: judged, and no state moves. */
 	if ((syn && (fin || rst)) || !(f & (TH_FIN | TH_SYN | TH_RST | TH_PSH | TH_ACK | TH_URG))) {
 		add_finding(t, c, dir, TCPS_F_INVALID_FLAGS, sev, &ev, f & 0xff, 0, 0);

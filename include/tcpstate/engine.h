@@ -95,6 +95,7 @@ struct tcps_totals {
 	uint64_t fragments_reassembled;          /* datagrams rebuilt from fragments */
 	uint64_t wire_bytes;                     /* sum of original packet lengths */
 	uint64_t max_tracked_connections;        /* most held at once: open, or closed and waiting out time_wait */
+	uint64_t time_backwards;                 /* packets stamped earlier than the one before */
 	uint64_t transitions;                    /* endpoint state changes reported */
 	uint64_t findings[TCPS_F__COUNT];        /* findings reported, by code */
 };
@@ -176,6 +177,7 @@ enum tcps_note_kind {
 	TCPS_NOTE_FRAGMENT_LOST,   /* IP datagram whose fragments never all arrived */
 	TCPS_NOTE_BAD_RECORD,      /* capture record inconsistent (captured > original length) */
 	TCPS_NOTE_NO_MEMORY,       /* segment not tracked for lack of memory */
+	TCPS_NOTE_TIME_BACKWARDS,  /* its timestamp is earlier than the previous packet's */
 	TCPS_NOTE__COUNT
 };
 const char *tcps_note_kind_name(enum tcps_note_kind k);

@@ -59,6 +59,7 @@ enum tcps_category {
 	TCPS_CAT_ILLEGAL = 0,   /* an endpoint did what its state does not allow */
 	TCPS_CAT_CAPTURE_LOSS,  /* the endpoints saw a segment the capture does not hold */
 	TCPS_CAT_NETWORK,       /* the capture holds a segment its receiver evidently never got */
+	TCPS_CAT_CAPTURE_ARTEFACT, /* the capture made it (a packet recorded twice) */
 };
 
 /*
@@ -83,6 +84,7 @@ enum tcps_finding_code {
 	TCPS_F_HANDSHAKE_BAD_SEQ,   /* the handshake's final ACK does not continue at ISN+1 */
 	TCPS_F_FIN_SEQ_CHANGED,     /* a retransmitted FIN at another sequence number */
 	TCPS_F_ACK_WITHOUT_FLAG,    /* acknowledgement number non-zero, ACK flag off */
+	TCPS_F_CAPTURE_DUPLICATE,   /* the same IPv4 packet recorded twice (same IP id, seq, ack, flags, length) */
 	TCPS_F__COUNT
 };
 

@@ -597,7 +597,7 @@ def check():
     import scapy.contrib.mpls  # noqa: F401  (MPLS dissection)
     expect_tcp = ["vlan-qinq.pcap", "mpls.pcap", "null-loop.pcap", "loop.pcap", "raw-ip.pcap",
                   "ipv4-linktype.pcap", "ipv6-linktype.pcap", "ip-options.pcap",
-                  "ipv6-exthdr.pcap", "eth-padding.pcap", "tcp-options.pcap", "illegal.pcap"]
+                  "ipv6-exthdr.pcap", "eth-padding.pcap", "tcp-options.pcap", "illegal.pcap", "time-backwards.pcap"]
     for name in expect_tcp:
         for i, pk in enumerate(rdpcap(os.path.join(OUT, name)), 1):
             if TCP not in pk and name in ("null-loop.pcap", "loop.pcap"):
@@ -669,6 +669,16 @@ def illegal():
     save(p)
 
 
+def time_backwards():
+    """A connection whose 5th packet is stamped 2 s before the 4th (a clock step)."""
+    p = Pcap(os.path.join(OUT, "time-backwards.pcap"), LT_EN10MB)
+    c = simple_conv(cport=41100)
+    for i, (c2s, pkt) in enumerate(c.ip_packets()):
+        ts = (T0 - 2, 4000) if i == 4 else (T0, 1000 * i)
+        p.add(eth_ip(pkt, c2s), ts=ts)
+    save(p, "packet 5 is stamped 2 s before packet 4")
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     vlan_qinq()
@@ -680,6 +690,7 @@ def main():
     eth_padding()
     tcp_options()
     illegal()
+    time_backwards()
     frags()
     malformed()
     bad_files()

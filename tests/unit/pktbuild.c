@@ -37,6 +37,7 @@ size_t pb_ip(uint8_t *out, const struct pkt_spec *s)
 	}
 	memset(out, 0, 20);
 	out[0] = 0x45;
+	be16(out + 4, s->ip_id);
 	out[8] = 64;
 	out[9] = 6;
 	inet_pton(AF_INET, s->src, out + 12);

@@ -18,6 +18,7 @@ struct pkt_spec {
 	uint16_t vlan[2];
 	int nvlan;
 	uint8_t eth_pad;             /* extra trailing bytes after the IP datagram */
+	uint16_t ip_id;              /* IPv4 identification (0 by default) */
 };
 
 /* Writes an Ethernet frame into out (at least 2048 bytes); returns its length. */

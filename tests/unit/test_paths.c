@@ -68,8 +68,9 @@ static void on_conn(void *ctx, const struct tcps_conn_summary *c)
 	    c->inferred[1] ? "*" : "", c->silent[1] ? "~" : "");
 }
 
-/* Feeds the steps (packet i at sec + i ms) and returns the timeline. */
-static const char *run(const struct step *st, size_t n, uint32_t time_wait)
+/* Feeds the steps (packet i at sec + i ms, IPv4 id 0x100 + i, except that
+ * step `copy` repeats the previous packet's id) and returns the timeline. */
+static const char *run_copy(const struct step *st, size_t n, uint32_t time_wait, size_t copy)
 {
 	struct tcps_config cfg;
 	struct tcps_reporter rep = { NULL, NULL, on_conn, false };
@@ -86,7 +87,7 @@ static const char *run(const struct step *st, size_t n, uint32_t time_wait)
 		struct pkt_spec s = { .family = 4, .src = a ? "10.0.0.1" : "10.0.0.2", .dst = a ? "10.0.0.2" : "10.0.0.1",
 				      .sport = a ? 5000 : 80, .dport = a ? 80 : 5000, .seq = st[i].seq, .ack = st[i].ack,
 				      .flags = st[i].flags, .win = 1000, .payload = st[i].len, .opts = st[i].opts,
-				      .optlen = st[i].optlen };
+				      .optlen = st[i].optlen, .ip_id = (uint16_t)(0x100 + i - (i == copy)) };
 		uint32_t len = (uint32_t)pb_ether(buf, &s);
 		struct tcps_ts ts = { st[i].sec, (uint32_t)(i * 1000000) };
 		tcps_engine_feed(e, TCPS_LINK_ETHERNET, &ts, buf, len, len);
@@ -94,6 +95,11 @@ static const char *run(const struct step *st, size_t n, uint32_t time_wait)
 	tcps_engine_finish(e);
 	tcps_engine_free(e);
 	return tl;
+}
+
+static const char *run(const struct step *st, size_t n, uint32_t time_wait)
+{
+	return run_copy(st, n, time_wait, SIZE_MAX);
 }
 
 #define RUN(steps) run(steps, sizeof steps / sizeof steps[0], 60)
@@ -548,6 +554,21 @@ static void test_seq_arithmetic(void)
 		fprintf(stderr, "\nwrap:\n%s", got);
 }
 
+/* The same datagram recorded twice is a capture artefact and moves nothing;
+ * a retransmission (a new IP id) is not. */
+static void test_capture_duplicate(void)
+{
+	static const struct step st[] = {
+		HANDSHAKE,
+		{ 2, 'A', F | A, 101, 901, 0, NULL, 0 },
+		{ 2, 'A', F | A, 101, 901, 0, NULL, 0 },
+	};
+	const char *got = run_copy(st, 5, 60, 4);
+	CU_ASSERT_PTR_NOT_NULL(strstr(got, "#5 I !capture_duplicate FIN_WAIT_1\n"));
+	got = run(st, 5, 60);
+	CU_ASSERT_PTR_NULL(strstr(got, "capture_duplicate"));
+}
+
 int suite_paths(void)
 {
 	static const CU_TestInfo t[] = {
@@ -571,6 +592,7 @@ int suite_paths(void)
 		{ "paths: one-sided capture, the SYN,ACK is capture loss", test_one_sided },
 		{ "paths: crossings in flight are not findings", test_crossings_are_not_findings },
 		{ "paths: SYN/FIN arithmetic checks; sequence wraparound", test_seq_arithmetic },
+		{ "paths: a packet recorded twice is a capture artefact", test_capture_duplicate },
 		CU_TEST_INFO_NULL,
 	};
 	return add_suite("paths", t);
