@@ -402,7 +402,7 @@ static void on_segment(struct tcps_engine *e, const struct seg *s)
 		c->first_pkt = e->pktno;
 		c->first_ts = e->now;
 		decide_roles(c, s, dir);
-		track_init(c, s, dir, e->pktno, &e->now);
+		track_init(c, s, &e->now);
 		if (reuse != TCPS_REUSE_NONE && !tcps_reuse_acceptable(reuse))
 			track_finding(&e->trk, c, dir, TCPS_F_REUSE_UNACCEPTABLE, TCPS_EV_SND_SYN, e->pktno, &e->now, rv[0],
 				      rv[1], rv[2]);

@@ -113,27 +113,38 @@ struct evctx {
 	uint16_t flags;
 };
 
-static void add_finding(struct tracker *t, struct conn *c, unsigned side, enum tcps_finding_code code,
-			enum tcps_event ev, const struct evctx *x, uint32_t v0, uint32_t v1, uint32_t v2)
+/* A new record of side's event at x, or NULL when none is kept (-q) or the
+ * connection's cap is reached (then counted as dropped). */
+static struct rec *rec_new(struct tracker *t, struct conn *c, uint8_t kind, unsigned cap, unsigned side,
+			   enum tcps_event ev, const struct evctx *x)
 {
-	c->findings[side][code]++;
-	t->tot->findings[code]++;
 	if (!t->keep_records)
-		return;
-	struct rec *r = rec_add(t, c, TCPS_REC_FINDING, FINDING_CAP);
+		return NULL;
+	struct rec *r = rec_add(t, c, kind, cap);
 	if (!r) {
 		c->rec_dropped++;
-		return;
+		return NULL;
 	}
 	r->side = (uint8_t)side;
 	r->event = (uint8_t)ev;
-	r->state_from = r->state_to = c->ep[side].state;
-	r->code = (uint8_t)code;
 	r->key = x->key;
 	r->pkt = x->pkt;
 	r->after_pkt = x->after;
 	r->sec = x->sec;
 	r->nsec = x->nsec;
+	return r;
+}
+
+static void add_finding(struct tracker *t, struct conn *c, unsigned side, enum tcps_finding_code code,
+			enum tcps_event ev, const struct evctx *x, uint32_t v0, uint32_t v1, uint32_t v2)
+{
+	c->findings[side][code]++;
+	t->tot->findings[code]++;
+	struct rec *r = rec_new(t, c, TCPS_REC_FINDING, FINDING_CAP, side, ev, x);
+	if (!r)
+		return;
+	r->state_from = r->state_to = c->ep[side].state;
+	r->code = (uint8_t)code;
 	r->v[0] = v0;
 	r->v[1] = v1;
 	r->v[2] = v2;
@@ -165,21 +176,12 @@ static bool step(struct tracker *t, struct conn *c, unsigned side, enum tcps_eve
 	}
 	if (cell->verdict == TCPS_V_MOVE && cell->next != e->state) {
 		t->tot->transitions++;
-		struct rec *r = t->keep_records ? rec_add(t, c, TCPS_REC_TRANSITION, TRACK_MAX_RECORDS) : NULL;
+		struct rec *r = rec_new(t, c, TCPS_REC_TRANSITION, TRACK_MAX_RECORDS, side, ev, x);
 		if (r) {
-			r->side = (uint8_t)side;
-			r->event = (uint8_t)ev;
 			r->state_from = e->state;
 			r->state_to = cell->next;
-			r->key = x->key;
-			r->pkt = x->pkt;
-			r->after_pkt = x->after;
 			r->unconfirmed = x->unconfirmed;
-			r->sec = x->sec;
-			r->nsec = x->nsec;
 			r->rule = cell->rule;
-		} else if (t->keep_records) {
-			c->rec_dropped++;
 		}
 		e->state = cell->next;
 		e->state_sec = x->sec;
@@ -385,10 +387,8 @@ static void queue_receipt(struct tracker *t, struct conn *c, unsigned side, cons
 
 /* ---- the public steps ---- */
 
-void track_init(struct conn *c, const struct seg *s, unsigned dir, uint64_t pkt, const struct tcps_ts *ts)
+void track_init(struct conn *c, const struct seg *s, const struct tcps_ts *ts)
 {
-	(void)dir;
-	(void)pkt;
 	unsigned ini = c->init_side, res = !c->init_side;
 	bool syn = s->flags & TH_SYN, ack = s->flags & TH_ACK;
 	memset(c->ep, 0, sizeof c->ep);

@@ -36,7 +36,7 @@ struct tracker {
 };
 
 /* Sets both endpoints' starting states from the connection's first segment. */
-void track_init(struct conn *c, const struct seg *s, unsigned dir, uint64_t pkt, const struct tcps_ts *ts);
+void track_init(struct conn *c, const struct seg *s, const struct tcps_ts *ts);
 
 /* Drives both machines with one segment sent by key side dir. */
 void track_segment(struct tracker *t, struct conn *c, const struct seg *s, unsigned dir, uint64_t pkt,

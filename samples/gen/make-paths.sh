@@ -9,7 +9,7 @@
 # used.
 #
 # Topology (a new subnet, so it never clashes with make-real.sh's 10.77.0/24 and 10.77.1/24):
-#   ns A (client) vc 10.77.2.1/24 <-veth-> rc [ns R: paths_relay.py, 50 ms each way] rd <-veth-> vd 10.77.2.2/24 ns B (server)
+#   ns A (client) vc 10.77.2.1/24 <-veth-> rc [ns R: relay.py, 50 ms each way] rd <-veth-> vd 10.77.2.2/24 ns B (server)
 # Every connection goes through the relay: the kernel has no netem, so the relay is what makes SYNs
 # and FINs cross (the delay) and what loses chosen segments (after the client-side capture point,
 # so the capture holds the segment the server never got).
@@ -21,7 +21,7 @@
 # Usage: make-paths.sh [OUTDIR]   (default: the samples/paths folder next to this script)
 #        KEEP=1 make-paths.sh ...  keeps the work folder (traces, relay logs, uncut midstream capture)
 # Check tcpstate against the result:
-#        for f in samples/paths/*.pcap; do samples/gen/paths_compare.py build/tcpstate "$f"; done
+#        tests/kernel/check_paths.py build/tcpstate samples/paths   (the kernel-paths test)
 set -euo pipefail
 
 GEN=$(cd "$(dirname "$0")" && pwd)
@@ -157,7 +157,7 @@ setup_net() {
 start_relay() { # mode
     stop_relay
     rm -f "$WORK/relay.ready"
-    ip netns exec "$NSR" "$PY" "$GEN/paths_relay.py" rc rd $DELAY "$1" "$WORK/relay.ready" \
+    ip netns exec "$NSR" "$PY" "$GEN/relay.py" rc rd $DELAY "$1" "$WORK/relay.ready" \
         2>"$WORK/$NAME.relay" &
     RELAYPID=$!
     BGPIDS+=("$RELAYPID")

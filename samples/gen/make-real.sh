@@ -82,7 +82,7 @@ setup() {
     wait_up "$NSA" vc; wait_up "$NSB" vd; wait_up "$NSR" rc; wait_up "$NSR" rd
     # relay with 50 ms one-way delay
     rm -f "$WORK/relay.ready"
-    ip netns exec "$NSR" "$PY" "$GEN/relay.py" rc rd 0.05 "$WORK/relay.ready" &
+    ip netns exec "$NSR" "$PY" "$GEN/relay.py" rc rd 0.05 pass "$WORK/relay.ready" &
     BGPIDS+=($!)
     wait_file "$WORK/relay.ready"
 }

@@ -8,7 +8,7 @@ PCAP   the full client-side capture of the scenario (before any editcap cut)
 OUT    the .kernel file to write
 --cut N      the published capture lacks the first N packets: packet numbers in comments are
              given as in the published file, and packets cut away are named so
---relay-log FILE  paths_relay.py's stderr: the segments it dropped are named by packet number
+--relay-log FILE  relay.py's stderr: the segments it dropped are named by packet number
 --note TEXT  a comment line to add near the top (repeatable)
 
 Output: one line per connection endpoint, `ADDR:PORT STATE STATE ...`, the states the socket

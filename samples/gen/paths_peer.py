@@ -37,24 +37,16 @@ import struct
 import sys
 import time
 
-REQUEST = b"GET /hello HTTP/1.0\r\n\r\n"
-RESPONSE = b"HTTP/1.0 200 OK\r\nContent-Length: 6\r\n\r\nhello\n"
+# The exchange and the helpers make-real.sh's peer uses (same folder, on sys.path).
+from peer import REQUEST, RESPONSE, recv_exact, spin_until
+
 LINGER0 = struct.pack("ii", 1, 0)
 MSG_FASTOPEN = 0x20000000
 TCP_FASTOPEN = 23
 
 
-def recv_exact(s, n):
-    buf = b""
-    while len(buf) < n:
-        chunk = s.recv(n - len(buf))
-        if not chunk:
-            raise EOFError("peer closed after %d of %d bytes" % (len(buf), n))
-        buf += chunk
-    return buf
-
-
 def recv_until_eof(s, expect_reset=False):
+    """Stricter than peer.py's: a reset is an error unless expected, and then required."""
     data = b""
     try:
         while True:
@@ -69,16 +61,6 @@ def recv_until_eof(s, expect_reset=False):
     if expect_reset:
         raise SystemExit("expected a reset, got EOF")
     return data
-
-
-def spin_until(t):
-    # sleep most of the way, then spin so both processes act within microseconds
-    while True:
-        left = t - time.time()
-        if left <= 0:
-            return
-        if left > 0.005:
-            time.sleep(left - 0.004)
 
 
 def nodelay(s):

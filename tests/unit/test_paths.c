@@ -111,6 +111,16 @@ static const char *run(const struct step *st, size_t n, uint32_t time_wait)
 			fprintf(stderr, "\n--- got\n%s--- want\n%s", got_, want); \
 	} while (0)
 
+/* Asserts that case i's timeline contains want (or, want NULL, has no
+ * finding at all), and shows the timeline when it does not. */
+static void expect_line(const char *got, const char *want, size_t i)
+{
+	bool ok = want ? strstr(got, want) != NULL : strchr(got, '!') == NULL;
+	CU_ASSERT(ok);
+	if (!ok)
+		fprintf(stderr, "\ncase %zu: want %s in\n%s", i, want ? want : "no finding", got);
+}
+
 enum { S = TH_SYN, A = TH_ACK, F = TH_FIN, R = TH_RST, P = TH_PSH };
 
 /* A's ISN is 100, B's 900. */
@@ -409,9 +419,7 @@ static void test_rst_everywhere(void)
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		const char *got = run(cases[i].st, cases[i].n, 60);
 		for (int k = 0; k < 2; k++) {
-			CU_ASSERT_PTR_NOT_NULL(strstr(got, cases[i].want[k]));
-			if (!strstr(got, cases[i].want[k]))
-				fprintf(stderr, "\ncase %zu: no \"%s\" in\n%s", i, cases[i].want[k], got);
+			expect_line(got, cases[i].want[k], i);
 		}
 	}
 }
@@ -446,9 +454,7 @@ static void test_illegal(void)
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		const char *got = run(cases[i].st, cases[i].n, 60);
-		CU_ASSERT_PTR_NOT_NULL(strstr(got, cases[i].want));
-		if (!strstr(got, cases[i].want))
-			fprintf(stderr, "\ncase %zu: no \"%s\" in\n%s", i, cases[i].want, got);
+		expect_line(got, cases[i].want, i);
 	}
 }
 
@@ -532,10 +538,7 @@ static void test_seq_arithmetic(void)
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		const char *got = run(cases[i].st, cases[i].n, 60);
-		bool ok = cases[i].want ? strstr(got, cases[i].want) != NULL : strchr(got, '!') == NULL;
-		CU_ASSERT(ok);
-		if (!ok)
-			fprintf(stderr, "\ncase %zu: want %s in\n%s", i, cases[i].want ? cases[i].want : "no finding", got);
+		expect_line(got, cases[i].want, i);
 	}
 	/* Both streams wrap: A from 0xfffffff0, B from 0xfffffffa. */
 	static const struct step wrap[] = {
