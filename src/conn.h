@@ -40,6 +40,79 @@ struct pend {
 
 #define EP_PENDING 3
 
+/*
+ * A stretch of a sender's sequence space the capture skipped: bytes beyond
+ * it were seen, it was not. Later packets decide what it was (stream.c):
+ * the peer's ACK or SACK of it (the capture lost it), a segment filling it
+ * (reordered, or retransmitted after a loss before the capture point), or
+ * nothing until the end (lost).
+ */
+struct hole {
+	uint64_t pkt;                 /* the segment that revealed it: the first beyond it */
+	int64_t sec;
+	uint32_t nsec;
+	uint32_t lo, hi;              /* [lo, hi) never seen */
+	uint32_t tsval;               /* the revealing segment's TSval (has_ts), IPv4 id (has_id) */
+	uint16_t ip_id;
+	uint8_t has_ts, has_id, event, state;
+};
+
+#define EP_HOLES 3
+
+/* A segment recently sent with new bytes: a retransmission's bytes are compared
+ * with the first and last 8 of it (stream.c). */
+struct sent {
+	uint64_t pkt;
+	uint32_t seq, len;
+	uint8_t head[8], tail[8];     /* payload bytes [seq, seq+8) and [seq+len-8, seq+len), as captured */
+	uint8_t nhead, ntail;         /* how many of them the capture holds */
+};
+
+#define EP_SENT 4
+
+/* A retransmission a later D-SACK may show to be spurious (stream.c). */
+struct resent {
+	uint32_t lo, hi;
+	uint32_t rec;                 /* its record in the pool, UINT32_MAX none */
+	uint8_t code;                 /* its finding code; 0 once settled */
+};
+
+#define EP_RESENT 4
+
+/* One endpoint's byte stream as sender, and the window it offers as receiver
+ * (stream.c, window.c). */
+struct stream {
+	uint8_t nholes, nsent, sent_next;
+	bool syn_opts;                /* its SYN was captured: mss, wscale and sack_perm are known */
+	bool has_ws, sack_ok;
+	uint8_t wscale;               /* the shift its SYN announced, at most 14 */
+	bool ka_pending;              /* its last segment was a keep-alive, not yet answered */
+	bool zwp_pending;             /* its last segment was a zero-window probe, not yet answered */
+	bool win_known, win_syn, redge_known, redge_syn, sack_known, ts_recent_known;
+	bool synack_sent;
+	uint16_t mss;                 /* the MSS its SYN announced (536 when none) */
+	uint16_t win_raw;             /* its last window field */
+	uint32_t win;                 /* that window, scaled */
+	uint32_t redge, redge_max;    /* ack + window: how far it lets the peer send; the most ever */
+	uint32_t sack_hi;             /* highest right edge of its SACK blocks (D-SACK excluded) */
+	uint32_t ts_recent;           /* RFC 7323 TS.Recent its peer keeps for this stream */
+	uint32_t dupacks;             /* duplicate ACKs it sent in a row */
+	uint64_t ack_pkt;             /* the packet that carried its highest ack */
+	/* RTT from the capture point: one segment timed at a time (Karn's rule) */
+	bool timing;
+	uint32_t timed_end;
+	int64_t timed_sec;
+	uint32_t timed_nsec;
+	uint32_t rtt_n;
+	uint64_t rtt_min, rtt_max, rtt_sum;   /* nanoseconds */
+	uint32_t max_flight;          /* most bytes sent and not yet acknowledged, as captured */
+	uint32_t lo_seq;              /* first sequence number seen from it */
+	struct hole holes[EP_HOLES];
+	struct sent sent[EP_SENT];
+	struct resent resent[EP_RESENT];
+	uint8_t resent_next;
+};
+
 /* One endpoint's machine and what it sent, in RFC 9293 names. */
 struct endpoint {
 	uint8_t state;                /* enum tcps_state */
@@ -57,6 +130,7 @@ struct endpoint {
 	int64_t state_sec;            /* when the current state was entered */
 	uint32_t state_nsec;
 	struct pend pend[EP_PENDING];
+	struct stream st;
 };
 
 /* The expiry list a connection is on: open, or closed and waiting out time_wait. */
@@ -88,6 +162,9 @@ struct conn {
 	uint32_t rec_dropped;         /* findings beyond the cap: counted, not kept */
 	uint64_t reuse_of;            /* id of the connection this one replaced, 0 none */
 	uint32_t findings[2][TCPS_F__COUNT];  /* per key side, exact even beyond the cap */
+	/* the handshake's times: the SYN the SYN,ACK answers, the SYN,ACK, the ACK of it */
+	uint8_t hs_seen;              /* bits: 1 SYN, 2 SYN,ACK, 4 ACK */
+	struct tcps_ts hs_ts[3];
 };
 
 #endif

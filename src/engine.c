@@ -209,7 +209,7 @@ static size_t gather_records(struct tcps_engine *e, const struct conn *c)
 		o->detail = "";
 		if (r->kind == TCPS_REC_FINDING) {
 			const struct endpoint *me = &c->ep[r->side], *peer = &c->ep[!r->side];
-			struct finding_args a = { { r->v[0], r->v[1], r->v[2] }, r->after_pkt,
+			struct finding_args a = { { r->v[0], r->v[1], r->v[2], r->v[3] }, r->after_pkt,
 						  !e->cfg.absolute_seq && me->isn_known,
 						  !e->cfg.absolute_seq && peer->isn_known, me->isn, peer->isn };
 			tcps_finding_format((enum tcps_finding_code)r->code, (enum tcps_state)r->state_from,
@@ -218,6 +218,12 @@ static size_t gather_records(struct tcps_engine *e, const struct conn *c)
 		}
 	}
 	return n;
+}
+
+static uint64_t span_ns(const struct tcps_ts *a, const struct tcps_ts *b)
+{
+	int64_t ns = (b->sec - a->sec) * INT64_C(1000000000) + ((int64_t)b->nsec - (int64_t)a->nsec);
+	return ns > 0 ? (uint64_t)ns : 0;
 }
 
 static void summarize(const struct conn *c, enum tcps_end end, struct tcps_conn_summary *s)
@@ -239,6 +245,7 @@ static void summarize(const struct conn *c, enum tcps_end end, struct tcps_conn_
 		s->inferred[r] = ep->inferred;
 		s->silent[r] = !ep->sent_any;
 		memcpy(s->findings[r], c->findings[side], sizeof s->findings[r]);
+		ackwin_figures(c, side, &s->flow[r]);
 	}
 	s->vlan[0] = c->key.vlan[0];
 	s->vlan[1] = c->key.vlan[1];
@@ -251,6 +258,11 @@ static void summarize(const struct conn *c, enum tcps_end end, struct tcps_conn_
 	s->reuse = (enum tcps_reuse)c->reuse;
 	s->reuse_of = c->reuse_of;
 	s->records_dropped = c->rec_dropped;
+	if (c->hs_seen == 7) {
+		s->hs_rtt_known = true;
+		s->hs_syn_synack_ns = span_ns(&c->hs_ts[0], &c->hs_ts[1]);
+		s->hs_synack_ack_ns = span_ns(&c->hs_ts[1], &c->hs_ts[2]);
+	}
 }
 
 /* Ends a connection: settles its machines, reports it, frees its record. */

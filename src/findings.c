@@ -67,6 +67,75 @@ static const struct {
 	[TCPS_F_CAPTURE_DUPLICATE] = { "capture_duplicate", TCPS_SEV_INFO, TCPS_CAT_CAPTURE_ARTEFACT,
 		"the same IPv4 packet recorded twice: the copy is ignored",
 		"a retransmission is a new IP datagram with its own IP id (RFC 6864); the same id and bytes is one datagram seen twice" },
+	[TCPS_F_RETRANSMISSION] = { "retransmission", TCPS_SEV_INFO, TCPS_CAT_NETWORK,
+		"sequence space sent again: a retransmission after a timeout or tail-loss probe",
+		"RFC 9293 3.8.1 / RFC 6298: a sender retransmits what was not acknowledged" },
+	[TCPS_F_FAST_RETRANSMISSION] = { "fast_retransmission", TCPS_SEV_INFO, TCPS_CAT_NETWORK,
+		"a retransmission after the receiver's duplicate ACKs or SACK blocks showed the loss",
+		"RFC 5681 3.2 / RFC 6675: duplicate ACKs or SACK above a hole make the sender resend it without waiting" },
+	[TCPS_F_SPURIOUS_RETRANSMISSION] = { "spurious_retransmission", TCPS_SEV_INFO, TCPS_CAT_NETWORK,
+		"a retransmission of bytes the receiver had already acknowledged",
+		"RFC 9293 3.8.1: acknowledged bytes need no retransmission; the ACK had not reached the sender yet" },
+	[TCPS_F_OUT_OF_ORDER] = { "out_of_order", TCPS_SEV_INFO, TCPS_CAT_NETWORK,
+		"a segment that fills a gap and was sent before the segment beyond the gap: reordered",
+		"its TSval or IP id is older than the segment beyond the gap, or no loss was signalled: it was sent first" },
+	[TCPS_F_SEGMENT_NOT_CAPTURED] = { "segment_not_captured", TCPS_SEV_WARNING, TCPS_CAT_CAPTURE_LOSS,
+		"bytes before this segment that the capture never saw, although the receiver acknowledged them",
+		"an endpoint acknowledges (or SACKs) only bytes it received: they passed, the capture missed them" },
+	[TCPS_F_SEGMENT_LOST] = { "segment_lost", TCPS_SEV_WARNING, TCPS_CAT_NETWORK,
+		"bytes before this segment that were never seen, filled or acknowledged until the end",
+		"the receiver never acknowledged them and no retransmission was captured: lost before the capture point or by it" },
+	[TCPS_F_DUP_ACK] = { "dup_ack", TCPS_SEV_INFO, TCPS_CAT_NETWORK,
+		"a duplicate ACK: the same ack and window again, no data, while data is outstanding",
+		"RFC 5681 2: a receiver repeats its ACK for each segment that arrives beyond a hole" },
+	[TCPS_F_ACK_BACKWARDS] = { "ack_backwards", TCPS_SEV_WARNING, TCPS_CAT_NETWORK,
+		"an acknowledgement number below one the endpoint sent before",
+		"RFC 9293 3.10.7.4 fifth check: an old ACK (below SND.UNA) is ignored; ACKs were reordered on the way" },
+	[TCPS_F_RETRANSMISSION_DIFFERS] = { "retransmission_differs", TCPS_SEV_ERROR, TCPS_CAT_ILLEGAL,
+		"a retransmission whose bytes differ from the first copy of the same sequence numbers",
+		"RFC 9293 3.4: a sequence number names one byte; a retransmission repeats it (else injection or corruption)" },
+	[TCPS_F_BEYOND_WINDOW] = { "beyond_window", TCPS_SEV_WARNING, TCPS_CAT_ILLEGAL,
+		"data beyond the right edge of every window the receiver advertised",
+		"RFC 9293 3.8.6 / 3.10.7.4 first check: a sender stays within the offered window; the receiver trims the excess" },
+	[TCPS_F_ZERO_WINDOW] = { "zero_window", TCPS_SEV_INFO, TCPS_CAT_NETWORK,
+		"the endpoint advertises a zero window: its receive buffer is full",
+		"RFC 9293 3.8.6.1: a zero window stops the peer, which then probes it" },
+	[TCPS_F_ZERO_WINDOW_PROBE] = { "zero_window_probe", TCPS_SEV_INFO, TCPS_CAT_NETWORK,
+		"a probe of the peer's zero window",
+		"RFC 9293 3.8.6.1: a sender facing a zero window probes it periodically" },
+	[TCPS_F_ZERO_WINDOW_PROBE_ACK] = { "zero_window_probe_ack", TCPS_SEV_INFO, TCPS_CAT_NETWORK,
+		"the answer to a zero-window probe, the window still zero",
+		"RFC 9293 3.8.6.1: the receiver answers every probe with its current window" },
+	[TCPS_F_WINDOW_UPDATE] = { "window_update", TCPS_SEV_INFO, TCPS_CAT_NETWORK,
+		"a pure ACK that changes only the window",
+		"RFC 9293 3.8.6.2.2: a receiver announces its opened window" },
+	[TCPS_F_WINDOW_FULL] = { "window_full", TCPS_SEV_INFO, TCPS_CAT_NETWORK,
+		"data up to exactly the receiver's window edge: the sender must now wait",
+		"RFC 9293 3.8.6: the sender may send up to SND.UNA + SND.WND and no more" },
+	[TCPS_F_WINDOW_SHRINK] = { "window_shrink", TCPS_SEV_WARNING, TCPS_CAT_NETWORK,
+		"the right edge of the window moves left",
+		"RFC 9293 3.8.6.2.2: a receiver should not shrink the window (move its right edge left)" },
+	[TCPS_F_WSCALE_INVALID] = { "wscale_invalid", TCPS_SEV_WARNING, TCPS_CAT_ILLEGAL,
+		"a window scale shift above 14; 14 is used",
+		"RFC 7323 2.3: a shift above 14 is logged and 14 used instead" },
+	[TCPS_F_KEEP_ALIVE] = { "keep_alive", TCPS_SEV_INFO, TCPS_CAT_NETWORK,
+		"a keep-alive: at most one byte at the sequence number before the next, everything acknowledged",
+		"RFC 9293 3.8.4: a keep-alive carries SEG.SEQ = SND.NXT-1 to draw an ACK; it is no retransmission" },
+	[TCPS_F_KEEP_ALIVE_ACK] = { "keep_alive_ack", TCPS_SEV_INFO, TCPS_CAT_NETWORK,
+		"the answer to a keep-alive",
+		"RFC 9293 3.8.4 / 3.10.7.4: an unacceptable segment is answered with an ACK" },
+	[TCPS_F_RST_OUT_OF_WINDOW] = { "rst_out_of_window", TCPS_SEV_WARNING, TCPS_CAT_ILLEGAL,
+		"an RST whose sequence number lies outside the receiver's window: it is ignored",
+		"RFC 9293 3.10.7.4 / RFC 5961 3.2: an RST outside the window is discarded" },
+	[TCPS_F_RST_NOT_EXACT] = { "rst_not_exact", TCPS_SEV_INFO, TCPS_CAT_NETWORK,
+		"an RST in the window but not at the next expected sequence number: answered by a challenge ACK",
+		"RFC 5961 3.2: only an RST at exactly RCV.NXT resets; one elsewhere in the window draws a challenge ACK" },
+	[TCPS_F_TS_BACKWARDS] = { "ts_backwards", TCPS_SEV_WARNING, TCPS_CAT_NETWORK,
+		"a TSval older than TS.Recent: PAWS makes the receiver drop the segment",
+		"RFC 7323 5.3 R1: a segment with SEG.TSval < TS.Recent is not acceptable (PAWS)" },
+	[TCPS_F_SUPER_SEGMENT] = { "super_segment", TCPS_SEV_INFO, TCPS_CAT_CAPTURE_ARTEFACT,
+		"a segment larger than the receiver's MSS: an offloaded segment captured on a host (TSO/GSO/GRO)",
+		"RFC 9293 3.7.1: no segment exceeds the peer's MSS on the wire; the NIC splits it (TSO) or the receiver merged it (GRO)" },
 };
 _Static_assert(N_ELEMS(cat) == TCPS_F__COUNT, "a finding code has no catalogue entry");
 
@@ -109,6 +178,50 @@ static void flag_names(uint32_t f, char *buf, size_t len)
 
 static uint32_t self_seq(const struct finding_args *a, uint32_t v) { return a->self_rel ? v - a->self_isn : v; }
 static uint32_t peer_seq(const struct finding_args *a, uint32_t v) { return a->peer_rel ? v - a->peer_isn : v; }
+
+/* How an out-of-order segment or a late first copy was placed (stream.c). */
+static const char *why_order(uint32_t by)
+{
+	switch (by) {
+	case 1: return "its TSval is older";
+	case 2: return "its IP id is lower";
+	case 3: return "the receiver had signalled the loss";
+	default: return "and nothing signalled a loss";
+	}
+}
+
+/* The retransmission family: v = bytes seen before, seq, end, bits (stream.c):
+ * 1 SYN, 2 FIN, 4 first copy not captured, 8 a D-SACK showed it spurious, bits 4-7 how a late first copy was told,
+ * bits 8 on the duplicate ACKs that preceded a fast retransmission. */
+static void retransmission(enum tcps_finding_code c, const struct finding_args *a, char *buf, size_t len)
+{
+	const uint32_t *v = a->v;
+	char what[48] = "";
+	if (v[3] & 3)
+		snprintf(what, sizeof what, " with %s", (v[3] & 1) ? ((v[3] & 2) ? "SYN+FIN" : "SYN") : "FIN");
+	char why[96] = "";
+	if (c == TCPS_F_FAST_RETRANSMISSION)
+		snprintf(why, sizeof why, (v[3] >> 8) ? "; after %u duplicate ACKs" : "; after SACK showed later bytes arrived",
+			 v[3] >> 8);
+	unsigned long long p = (unsigned long long)a->pkt2;
+	if (c == TCPS_F_SPURIOUS_RETRANSMISSION && (v[3] & 8))
+		snprintf(buf, len, "seq %u to %u%s again; the receiver got it twice (D-SACK in packet %llu)",
+			 self_seq(a, v[1]), self_seq(a, v[2]), what, p);
+	else if (v[3] & 4)
+		snprintf(buf, len, "seq %u to %u%s; its first copy was lost before the capture point (sent after packet %llu: %s)%s",
+			 self_seq(a, v[1]), self_seq(a, v[2]), what, p,
+			 ((v[3] >> 4) & 15) == 1 ? "newer TSval" : ((v[3] >> 4) & 15) == 2 ? "higher IP id" : "loss signalled",
+			 why);
+	else if (c == TCPS_F_SPURIOUS_RETRANSMISSION)
+		snprintf(buf, len, "seq %u to %u%s again (%u seen before); the receiver had acknowledged it in packet %llu",
+			 self_seq(a, v[1]), self_seq(a, v[2]), what, v[0], p);
+	else if (p)
+		snprintf(buf, len, "seq %u to %u%s again (%u seen before, first in packet %llu)%s", self_seq(a, v[1]),
+			 self_seq(a, v[2]), what, v[0], p, why);
+	else
+		snprintf(buf, len, "seq %u to %u%s again (%u seen before)%s", self_seq(a, v[1]), self_seq(a, v[2]), what,
+			 v[0], why);
+}
 
 void tcps_finding_format(enum tcps_finding_code c, enum tcps_state st, enum tcps_event ev,
 			 const struct finding_args *a, char *buf, size_t len)
@@ -180,6 +293,89 @@ void tcps_finding_format(enum tcps_finding_code c, enum tcps_state st, enum tcps
 	case TCPS_F_ACK_WITHOUT_FLAG:
 		flag_names(v[1], fl, sizeof fl);
 		snprintf(buf, len, "ack field %u with flags %s", v[0], fl);
+		break;
+	case TCPS_F_RETRANSMISSION:
+	case TCPS_F_FAST_RETRANSMISSION:
+	case TCPS_F_SPURIOUS_RETRANSMISSION:
+		retransmission(c, a, buf, len);
+		break;
+	case TCPS_F_OUT_OF_ORDER:
+		snprintf(buf, len, "seq %u to %u (%u bytes) fills a gap; sent before packet %llu, %s", self_seq(a, v[1]),
+			 self_seq(a, v[2]), v[0], (unsigned long long)a->pkt2, why_order(v[3]));
+		break;
+	case TCPS_F_SEGMENT_NOT_CAPTURED:
+		snprintf(buf, len, "seq %u to %u (%u bytes) before this segment never captured; the receiver %s them in packet %llu",
+			 self_seq(a, v[1]), self_seq(a, v[2]), v[0], v[3] ? "SACKed" : "acknowledged",
+			 (unsigned long long)a->pkt2);
+		break;
+	case TCPS_F_SEGMENT_LOST:
+		snprintf(buf, len, "seq %u to %u (%u bytes) before this segment never captured, %s", self_seq(a, v[1]),
+			 self_seq(a, v[2]), v[0],
+			 v[3] ? "and no longer followed (more gaps open at once than tracked)"
+			      : "filled or acknowledged up to the end");
+		break;
+	case TCPS_F_DUP_ACK:
+		snprintf(buf, len, "duplicate ACK #%u of ack %u (packet %llu)", v[0], peer_seq(a, v[1]),
+			 (unsigned long long)a->pkt2);
+		break;
+	case TCPS_F_ACK_BACKWARDS:
+		snprintf(buf, len, "ack %u, below its earlier ack %u", peer_seq(a, v[0]), peer_seq(a, v[1]));
+		break;
+	case TCPS_F_RETRANSMISSION_DIFFERS:
+		snprintf(buf, len, "the byte at seq %u differs from packet %llu's (seq %u, %u bytes)", self_seq(a, v[0]),
+			 (unsigned long long)a->pkt2, self_seq(a, v[1]), v[2]);
+		break;
+	case TCPS_F_BEYOND_WINDOW:
+		snprintf(buf, len, "data up to seq %u, %u bytes beyond the farthest right edge offered, seq %u",
+			 self_seq(a, v[0]), v[2], self_seq(a, v[1]));
+		break;
+	case TCPS_F_ZERO_WINDOW:
+		snprintf(buf, len, "window 0 (it was %u)", v[0]);
+		break;
+	case TCPS_F_ZERO_WINDOW_PROBE:
+		snprintf(buf, len, "seq %u, %u byte%s, while the peer's window is 0", self_seq(a, v[0]), v[1],
+			 v[1] == 1 ? "" : "s");
+		break;
+	case TCPS_F_ZERO_WINDOW_PROBE_ACK:
+		snprintf(buf, len, "ack %u, window still 0", peer_seq(a, v[0]));
+		break;
+	case TCPS_F_WINDOW_UPDATE:
+		snprintf(buf, len, "window %u -> %u%s", v[0], v[1], v[2] ? " (unscaled: a SYN was not captured)" : "");
+		break;
+	case TCPS_F_WINDOW_FULL:
+		snprintf(buf, len, "data up to seq %u fills the receiver's window of %u bytes", self_seq(a, v[0]), v[1]);
+		break;
+	case TCPS_F_WINDOW_SHRINK:
+		snprintf(buf, len, "right edge moves left from seq %u to %u (%u bytes)", peer_seq(a, v[0]),
+			 peer_seq(a, v[1]), v[0] - v[1]);
+		break;
+	case TCPS_F_WSCALE_INVALID:
+		snprintf(buf, len, "window scale shift %u; 14 is used", v[0]);
+		break;
+	case TCPS_F_KEEP_ALIVE:
+		snprintf(buf, len, "seq %u, %u byte%s, one below its next sequence number", self_seq(a, v[0]), v[1],
+			 v[1] == 1 ? "" : "s");
+		break;
+	case TCPS_F_KEEP_ALIVE_ACK:
+		snprintf(buf, len, "ack %u answers the keep-alive", peer_seq(a, v[0]));
+		break;
+	case TCPS_F_RST_OUT_OF_WINDOW:
+		snprintf(buf, len, "RST at seq %u; the receiver's window is seq %u to %u", self_seq(a, v[0]),
+			 self_seq(a, v[1]), self_seq(a, v[1] + v[2]));
+		break;
+	case TCPS_F_RST_NOT_EXACT:
+		snprintf(buf, len, "RST at seq %u; the receiver expects seq %u to %u", self_seq(a, v[0]),
+			 self_seq(a, v[2]), self_seq(a, v[1]));
+		break;
+	case TCPS_F_TS_BACKWARDS:
+		snprintf(buf, len, "TSval %u, below TS.Recent %u", v[0], v[1]);
+		break;
+	case TCPS_F_SUPER_SEGMENT:
+		if (v[1])
+			snprintf(buf, len, "%u bytes, above the receiver's MSS of %u%s", v[0], v[1],
+				 v[2] ? " (IP total length 0: TSO)" : "");
+		else
+			snprintf(buf, len, "%u bytes with IP total length 0 (TSO)", v[0]);
 		break;
 	default:
 		snprintf(buf, len, "%s", tcps_finding_text(c));

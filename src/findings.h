@@ -9,7 +9,7 @@
 
 /* The numbers a finding carries, worded at report time (records stay small). */
 struct finding_args {
-	uint32_t v[3];
+	uint32_t v[4];
 	uint64_t pkt2;        /* a second packet number the detail names, 0 if none */
 	/* Sequence numbers are shown relative to the ISN of their stream (the
 	 * finding's endpoint's, or its peer's) when it is known, as tcpdump

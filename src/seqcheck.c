@@ -40,3 +40,73 @@ void seqcheck_send(struct tracker *t, struct conn *c, const struct seg *s, unsig
 			track_finding(t, c, dir, TCPS_F_FIN_SEQ_CHANGED, ev, pkt, ts, at, x->fin_seq, 0);
 	}
 }
+
+static bool lt(uint32_t a, uint32_t b) { return (int32_t)(a - b) < 0; }
+static bool le(uint32_t a, uint32_t b) { return (int32_t)(a - b) <= 0; }
+
+static bool synchronized(uint8_t st)
+{
+	return st >= TCPS_ST_ESTABLISHED;
+}
+
+/*
+ * RFC 9293 3.10.7.4 / RFC 5961 3.2: an RST resets only at RCV.NXT; elsewhere
+ * in the window it draws a challenge ACK, outside it is dropped. What the
+ * receiver had acknowledged (its last ack) and what the sender had sent
+ * (its snd_nxt) bracket RCV.NXT when the RST arrives, so both count as exact.
+ */
+static void rst_check(struct tracker *t, struct conn *c, const struct seg *s, unsigned dir, enum tcps_event ev,
+		      uint64_t pkt, const struct tcps_ts *ts)
+{
+	const struct endpoint *x = &c->ep[dir], *y = &c->ep[!dir];
+	if (!synchronized(y->state) || !y->ack_known || !y->st.redge_known)
+		return;
+	uint32_t nxt = y->ack_hi, seq = s->seq;
+	if (le(nxt, seq) && (!x->nxt_known || le(seq, x->snd_nxt)))
+		return;
+	if (x->fin_sent && seq == x->fin_seq && nxt == x->fin_seq + 1)
+		return; /* at its FIN, already acknowledged: Linux takes it (tcp_reset_check) */
+	uint32_t wnd = y->st.redge - nxt;
+	if (le(nxt, seq) && lt(seq - nxt, wnd))
+		track_finding(t, c, dir, TCPS_F_RST_NOT_EXACT, ev, pkt, ts, seq, x->snd_nxt, nxt);
+	else
+		track_finding(t, c, dir, TCPS_F_RST_OUT_OF_WINDOW, ev, pkt, ts, seq, nxt, wnd);
+}
+
+/* RFC 7323 5.3: the receiver keeps TS.Recent, the TSval of the last
+ * segment at or below what it acknowledged, and drops one older (PAWS). */
+static void paws_check(struct tracker *t, struct conn *c, const struct seg *s, unsigned dir, enum tcps_event ev,
+		       uint64_t pkt, const struct tcps_ts *ts)
+{
+	struct stream *st = &c->ep[dir].st;
+	const struct endpoint *y = &c->ep[!dir];
+	uint32_t v = s->opt.tsval;
+	if (s->flags & TH_SYN) {
+		st->ts_recent = v;
+		st->ts_recent_known = true;
+		return;
+	}
+	if (st->ts_recent_known && lt(v, st->ts_recent)) {
+		track_finding(t, c, dir, TCPS_F_TS_BACKWARDS, ev, pkt, ts, v, st->ts_recent, 0);
+		return;
+	}
+	if (!st->ts_recent_known || !y->ack_known || le(s->seq, y->ack_hi)) {
+		st->ts_recent = v;
+		st->ts_recent_known = true;
+	}
+}
+
+void seqcheck_numbers(struct tracker *t, struct conn *c, const struct seg *s, unsigned dir, enum tcps_event ev,
+		      uint64_t pkt, const struct tcps_ts *ts)
+{
+	const struct stream *peer = &c->ep[!dir].st;
+	if (s->flags & TH_RST) {
+		rst_check(t, c, s, dir, ev, pkt, ts);
+		return; /* RFC 7323: an RST is taken whatever its timestamp */
+	}
+	if (s->opt.has_ts)
+		paws_check(t, c, s, dir, ev, pkt, ts);
+	if (s->payload_len && (s->tso || (peer->syn_opts && s->payload_len > peer->mss)))
+		track_finding(t, c, dir, TCPS_F_SUPER_SEGMENT, ev, pkt, ts, s->payload_len, peer->syn_opts ? peer->mss : 0,
+			      s->tso);
+}

@@ -135,20 +135,51 @@ static struct rec *rec_new(struct tracker *t, struct conn *c, uint8_t kind, unsi
 	return r;
 }
 
-static void add_finding(struct tracker *t, struct conn *c, unsigned side, enum tcps_finding_code code,
-			enum tcps_event ev, const struct evctx *x, uint32_t v0, uint32_t v1, uint32_t v2)
+/* Counts a finding and keeps its record; the record's index, or NONE. */
+static uint32_t finding4(struct tracker *t, struct conn *c, unsigned side, enum tcps_finding_code code,
+			 enum tcps_event ev, const struct evctx *x, uint8_t state, const uint32_t v[4])
 {
 	c->findings[side][code]++;
 	t->tot->findings[code]++;
 	struct rec *r = rec_new(t, c, TCPS_REC_FINDING, FINDING_CAP, side, ev, x);
 	if (!r)
-		return;
-	r->state_from = r->state_to = c->ep[side].state;
+		return NONE;
+	r->state_from = r->state_to = state;
 	r->code = (uint8_t)code;
-	r->v[0] = v0;
-	r->v[1] = v1;
-	r->v[2] = v2;
+	memcpy(r->v, v, sizeof r->v);
 	r->rule = tcps_finding_rule(code);
+	return c->rec_tail;
+}
+
+static void add_finding(struct tracker *t, struct conn *c, unsigned side, enum tcps_finding_code code,
+			enum tcps_event ev, const struct evctx *x, uint32_t v0, uint32_t v1, uint32_t v2)
+{
+	const uint32_t v[4] = { v0, v1, v2, 0 };
+	finding4(t, c, side, code, ev, x, c->ep[side].state, v);
+}
+
+uint32_t track_finding_at(struct tracker *t, struct conn *c, unsigned side, enum tcps_finding_code code,
+			  const struct find_at *at, uint32_t v0, uint32_t v1, uint32_t v2, uint32_t v3)
+{
+	struct evctx x = { .pkt = at->pkt, .key = at->pkt, .after = at->other, .sec = at->sec, .nsec = at->nsec };
+	const uint32_t v[4] = { v0, v1, v2, v3 };
+	return finding4(t, c, side, code, (enum tcps_event)at->event, &x, at->state, v);
+}
+
+void track_recode(struct tracker *t, struct conn *c, unsigned side, uint32_t rec, enum tcps_finding_code from,
+		  enum tcps_finding_code to, uint64_t other, uint32_t v3_bits)
+{
+	c->findings[side][from]--;
+	c->findings[side][to]++;
+	t->tot->findings[from]--;
+	t->tot->findings[to]++;
+	if (rec == NONE)
+		return;
+	struct rec *r = &t->pool.r[rec];
+	r->code = (uint8_t)to;
+	r->rule = tcps_finding_rule(to);
+	r->after_pkt = other;
+	r->v[3] |= v3_bits;
 }
 
 void track_finding(struct tracker *t, struct conn *c, unsigned side, enum tcps_finding_code code,
@@ -505,6 +536,9 @@ void track_segment(struct tracker *t, struct conn *c, const struct seg *s, unsig
 	}
 
 	seqcheck_send(t, c, s, dir, sev, pkt, ts);
+	seqcheck_numbers(t, c, s, dir, sev, pkt, ts);
+	ackwin_segment(t, c, dir, s, sev, pkt, ts);
+	stream_send(t, c, dir, s, sev, pkt, ts);
 
 	/* What the sender's segments tell about its sequence space. */
 	uint32_t end = s->seq + syn + len + fin;
@@ -608,4 +642,5 @@ void track_end(struct tracker *t, struct conn *c, const struct tcps_ts *now)
 		struct evctx ev = { .pkt = 0, .key = UINT64_MAX, .sec = sec, .nsec = x->state_nsec };
 		step(t, c, order[i], TCPS_EV_TIMEOUT_2MSL, &ev);
 	}
+	stream_end(t, c);
 }

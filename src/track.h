@@ -16,7 +16,7 @@ struct rec {
 	uint64_t pkt, after_pkt;
 	int64_t sec;
 	uint32_t nsec;
-	uint32_t v[3];                /* finding numbers */
+	uint32_t v[4];                /* finding numbers */
 	const char *rule;
 };
 
@@ -65,10 +65,67 @@ void track_reused(struct tracker *t, struct conn *c, unsigned dir, bool acceptab
 void track_finding(struct tracker *t, struct conn *c, unsigned side, enum tcps_finding_code code,
 		   enum tcps_event ev, uint64_t pkt, const struct tcps_ts *ts, uint32_t v0, uint32_t v1, uint32_t v2);
 
+/* Where a finding decided later belongs: the packet it is about (its
+ * position in the timeline), its time, the endpoint's state then, and a
+ * second packet its detail names (0 none). */
+struct find_at {
+	uint64_t pkt, other;
+	int64_t sec;
+	uint32_t nsec;
+	uint8_t event, state;
+};
+
+/* Adds a finding with four numbers, placed and worded as `at` says.
+ * Returns its record's index (UINT32_MAX when none is kept), valid until
+ * the connection ends, for track_recode. */
+uint32_t track_finding_at(struct tracker *t, struct conn *c, unsigned side, enum tcps_finding_code code,
+			  const struct find_at *at, uint32_t v0, uint32_t v1, uint32_t v2, uint32_t v3);
+
+/* Later packets showed a finding to be another: moves its count from one
+ * code to the other and rewrites its record (if kept), naming packet
+ * `other` and adding v3_bits to its fourth number. */
+void track_recode(struct tracker *t, struct conn *c, unsigned side, uint32_t rec, enum tcps_finding_code from,
+		  enum tcps_finding_code to, uint64_t other, uint32_t v3_bits);
+
 /* The sequence-number checks of one segment sent by key side dir (seqcheck.c),
  * before the sender's knowledge is updated with it. */
 void seqcheck_send(struct tracker *t, struct conn *c, const struct seg *s, unsigned dir, enum tcps_event ev,
 		   uint64_t pkt, const struct tcps_ts *ts);
+
+/* RST acceptability (RFC 5961), PAWS (RFC 7323) and segments above the MSS. */
+void seqcheck_numbers(struct tracker *t, struct conn *c, const struct seg *s, unsigned dir, enum tcps_event ev,
+		      uint64_t pkt, const struct tcps_ts *ts);
+
+/* What the sender's sequence space was: new, sent again, reordered, a
+ * keep-alive or probe, or beyond a stretch the capture missed (stream.c).
+ * Before the sender's knowledge is updated with s. */
+void stream_send(struct tracker *t, struct conn *c, unsigned dir, const struct seg *s, enum tcps_event ev,
+		 uint64_t pkt, const struct tcps_ts *ts);
+
+/* Key side `side`'s bytes [lo, hi) reached its peer, which acknowledged
+ * (or SACKed) them in packet pkt: those the capture missed are reported. */
+void stream_received(struct tracker *t, struct conn *c, unsigned side, uint32_t lo, uint32_t hi, uint64_t pkt,
+		     bool sack);
+
+/* Key side `side`'s bytes [lo, hi) arrived twice at its peer, which said
+ * so with a D-SACK block (RFC 2883) in packet pkt: the retransmission of
+ * them was spurious. */
+void stream_dsack(struct tracker *t, struct conn *c, unsigned side, uint32_t lo, uint32_t hi, uint64_t pkt);
+
+/* The connection ends: gaps never filled nor acknowledged are reported. */
+void stream_end(struct tracker *t, struct conn *c);
+
+/* What dir's ack field, SACK blocks and window say (ackwin.c); before its
+ * knowledge is updated with s. */
+void ackwin_segment(struct tracker *t, struct conn *c, unsigned dir, const struct seg *s, enum tcps_event ev,
+		    uint64_t pkt, const struct tcps_ts *ts);
+
+/* dir's data against the window its peer offered (ackwin.c). */
+void ackwin_data(struct tracker *t, struct conn *c, unsigned dir, const struct seg *s, enum tcps_event ev,
+		 uint64_t pkt, const struct tcps_ts *ts);
+
+/* RTT and flight figures of key side `side`'s stream. */
+void ackwin_figures(const struct conn *c, unsigned side, struct tcps_flow_figures *f);
 
 /* Gives a connection's records back to the pool. */
 void track_release(struct tracker *t, struct conn *c);

@@ -145,6 +145,15 @@ bool tcps_reuse_acceptable(enum tcps_reuse r);
  * A connection, reported once when it ends. Per-direction arrays are indexed
  * by enum tcps_role: [TCPS_INITIATOR] is what the initiator sent.
  */
+/* One endpoint's stream as the capture saw it. Times run from the capture
+ * point to the peer and back, so they are the RTT only for a capture taken
+ * at this endpoint. */
+struct tcps_flow_figures {
+	uint32_t rtt_samples;            /* ACKs of a timed segment sent once (Karn's rule) */
+	uint64_t rtt_min_ns, rtt_mean_ns, rtt_max_ns;
+	uint32_t max_in_flight;          /* most bytes sent and not yet acknowledged */
+};
+
 struct tcps_conn_summary {
 	uint64_t id;                     /* 1, 2, ... in order of first appearance */
 	struct tcps_addr ep[2];          /* [TCPS_INITIATOR], [TCPS_RESPONDER] */
@@ -163,6 +172,12 @@ struct tcps_conn_summary {
 	enum tcps_reuse reuse;           /* TCPS_REUSE_NONE unless the tuple was used before */
 	uint64_t reuse_of;               /* id of the earlier connection, 0 if none */
 	uint32_t findings[2][TCPS_F__COUNT];   /* count of each finding code per endpoint */
+	struct tcps_flow_figures flow[2];      /* per endpoint, of the stream it sent */
+	/* The handshake seen from the capture point: the SYN the SYN,ACK
+	 * answers (the last one sent before it) to the SYN,ACK, and the
+	 * SYN,ACK to the ACK of it; their sum is the handshake RTT. */
+	bool hs_rtt_known;
+	uint64_t hs_syn_synack_ns, hs_synack_ack_ns;
 	/* The timeline: transitions and findings in causal order (see
 	 * docs/state-machine.md). Valid during the callback only. */
 	const struct tcps_record *records;

@@ -85,6 +85,29 @@ enum tcps_finding_code {
 	TCPS_F_FIN_SEQ_CHANGED,     /* a retransmitted FIN at another sequence number */
 	TCPS_F_ACK_WITHOUT_FLAG,    /* acknowledgement number non-zero, ACK flag off */
 	TCPS_F_CAPTURE_DUPLICATE,   /* the same IPv4 packet recorded twice (same IP id, seq, ack, flags, length) */
+	TCPS_F_RETRANSMISSION,      /* sequence space sent again (or first captured late after a loss) */
+	TCPS_F_FAST_RETRANSMISSION, /* ... after the receiver's duplicate ACKs or SACK showed the loss */
+	TCPS_F_SPURIOUS_RETRANSMISSION, /* ... of bytes the receiver had already acknowledged */
+	TCPS_F_OUT_OF_ORDER,        /* fills a gap, and was sent before the segment beyond the gap */
+	TCPS_F_SEGMENT_NOT_CAPTURED, /* bytes the receiver acknowledged that the capture never saw */
+	TCPS_F_SEGMENT_LOST,        /* a gap never filled nor acknowledged until the end */
+	TCPS_F_DUP_ACK,             /* a duplicate ACK (RFC 5681), with its running count */
+	TCPS_F_ACK_BACKWARDS,       /* an acknowledgement below one the endpoint sent before */
+	TCPS_F_RETRANSMISSION_DIFFERS, /* retransmitted bytes differ from the first copy */
+	TCPS_F_BEYOND_WINDOW,       /* data beyond the receiver's advertised window */
+	TCPS_F_ZERO_WINDOW,         /* the endpoint closes its window to zero */
+	TCPS_F_ZERO_WINDOW_PROBE,   /* a probe of the peer's zero window */
+	TCPS_F_ZERO_WINDOW_PROBE_ACK, /* the answer to a probe, window still zero */
+	TCPS_F_WINDOW_UPDATE,       /* a pure ACK that only changes the window */
+	TCPS_F_WINDOW_FULL,         /* data up to exactly the receiver's window edge */
+	TCPS_F_WINDOW_SHRINK,       /* the window's right edge moves left */
+	TCPS_F_WSCALE_INVALID,      /* window scale shift above 14 */
+	TCPS_F_KEEP_ALIVE,          /* a keep-alive probe */
+	TCPS_F_KEEP_ALIVE_ACK,      /* the answer to a keep-alive */
+	TCPS_F_RST_OUT_OF_WINDOW,   /* an RST outside the receiver's window: ignored */
+	TCPS_F_RST_NOT_EXACT,       /* an RST in the window but not at rcv_nxt: a challenge ACK (RFC 5961) */
+	TCPS_F_TS_BACKWARDS,        /* a TSval below TS.Recent: PAWS drops the segment (RFC 7323) */
+	TCPS_F_SUPER_SEGMENT,       /* a segment above the MSS: offloaded (TSO/GRO), seen on a host */
 	TCPS_F__COUNT
 };
 
