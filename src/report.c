@@ -83,6 +83,14 @@ void lb_delta(struct linebuf *l, const struct tcps_ts *a, const struct tcps_ts *
 	lb_uint(l, (uint64_t)(ns % INT64_C(1000000000)), 9);
 }
 
+/* Appends a duration in nanoseconds as "S.NNNNNNNNN". */
+void lb_ns(struct linebuf *l, uint64_t ns)
+{
+	lb_uint(l, ns / UINT64_C(1000000000), 1);
+	lb_chr(l, '.');
+	lb_uint(l, ns % UINT64_C(1000000000), 9);
+}
+
 static char *lb_copy_out(const struct linebuf *l, char *buf, size_t len)
 {
 	size_t n = l->n < len ? l->n : len - 1;

@@ -364,7 +364,41 @@ static void conn_json(struct tcps_writer *w, const struct tcps_conn_summary *c)
 		lb_uint(&l, pairs[i][1], 1);
 		lb_chr(&l, '}');
 	}
-	lb_str(&l, ",\"first\":{\"pkt\":");
+	lb_str(&l, ",\"handshake_rtt\":");
+	if (c->hs_rtt_known) {
+		lb_str(&l, "{\"syn_synack\":\"");
+		lb_ns(&l, c->hs_syn_synack_ns);
+		lb_str(&l, "\",\"synack_ack\":\"");
+		lb_ns(&l, c->hs_synack_ack_ns);
+		lb_str(&l, "\",\"total\":\"");
+		lb_ns(&l, c->hs_syn_synack_ns + c->hs_synack_ack_ns);
+		lb_str(&l, "\"}");
+	} else {
+		lb_str(&l, "null");
+	}
+	lb_str(&l, ",\"rtt\":{");
+	for (unsigned r = 0; r < 2; r++) {
+		const struct tcps_flow_figures *f = &c->flow[r];
+		lb_str(&l, r ? ",\"" : "\"");
+		lb_str(&l, role_name(r));
+		lb_str(&l, "\":{\"samples\":");
+		lb_uint(&l, f->rtt_samples, 1);
+		if (f->rtt_samples) {
+			const uint64_t v[3] = { f->rtt_min_ns, f->rtt_mean_ns, f->rtt_max_ns };
+			static const char *const k[3] = { ",\"min\":\"", "\",\"mean\":\"", "\",\"max\":\"" };
+			for (int i = 0; i < 3; i++) {
+				lb_str(&l, k[i]);
+				lb_ns(&l, v[i]);
+			}
+			lb_chr(&l, '"');
+		}
+		lb_chr(&l, '}');
+	}
+	lb_str(&l, "},\"max_in_flight\":{\"initiator\":");
+	lb_uint(&l, c->flow[0].max_in_flight, 1);
+	lb_str(&l, ",\"responder\":");
+	lb_uint(&l, c->flow[1].max_in_flight, 1);
+	lb_str(&l, "},\"first\":{\"pkt\":");
 	lb_uint(&l, c->first_pkt, 1);
 	lb_str(&l, ",\"ts\":\"");
 	lb_epoch(&l, &c->first_ts);
@@ -470,6 +504,54 @@ static void text_record(struct tcps_writer *w, const struct tcps_conn_summary *c
 	lb_write(&l, w->out);
 }
 
+/* The connection's figures: handshake RTT, RTT samples and flight per
+ * direction, and its findings counted per endpoint. */
+static void figures_text(struct linebuf *l, const struct tcps_conn_summary *c)
+{
+	if (c->hs_rtt_known) {
+		lb_str(l, "\n  handshake rtt ");
+		lb_ns(l, c->hs_syn_synack_ns + c->hs_synack_ack_ns);
+		lb_str(l, " (SYN to SYN,ACK ");
+		lb_ns(l, c->hs_syn_synack_ns);
+		lb_str(l, ", SYN,ACK to ACK ");
+		lb_ns(l, c->hs_synack_ack_ns);
+		lb_chr(l, ')');
+	}
+	if (c->flow[0].rtt_samples || c->flow[1].rtt_samples || c->flow[0].max_in_flight || c->flow[1].max_in_flight) {
+		lb_str(l, "\n  rtt (min/mean/max)");
+		for (int r = 0; r < 2; r++) {
+			const struct tcps_flow_figures *f = &c->flow[r];
+			lb_chr(l, ' ');
+			if (f->rtt_samples) {
+				lb_ns(l, f->rtt_min_ns);
+				lb_chr(l, '/');
+				lb_ns(l, f->rtt_mean_ns);
+				lb_chr(l, '/');
+				lb_ns(l, f->rtt_max_ns);
+				lb_str(l, " (");
+				lb_uint(l, f->rtt_samples, 1);
+				lb_str(l, f->rtt_samples == 1 ? " sample)" : " samples)");
+			} else {
+				lb_chr(l, '-');
+			}
+			lb_str(l, r ? " <" : " >");
+		}
+		const uint64_t flight[2] = { c->flow[0].max_in_flight, c->flow[1].max_in_flight };
+		lb_pair(l, "  in flight max ", flight);
+	}
+	for (int r = 0; r < 2; r++) {
+		int k = 0;
+		for (int f = 1; f < TCPS_F__COUNT; f++) {
+			if (!c->findings[r][f])
+				continue;
+			lb_str(l, k++ ? ", " : r ? "\n  findings < " : "\n  findings > ");
+			lb_str(l, tcps_finding_name((enum tcps_finding_code)f));
+			lb_chr(l, ' ');
+			lb_uint(l, c->findings[r][f], 1);
+		}
+	}
+}
+
 static void conn_text(struct tcps_writer *w, const struct tcps_conn_summary *c)
 {
 	static const char *const end_text[] = { "capture ended, states as reached", "closed", "idle timeout",
@@ -547,6 +629,7 @@ static void conn_text(struct tcps_writer *w, const struct tcps_conn_summary *c)
 		lb_uint(&l, c->truncated[1], 1);
 		lb_chr(&l, ')');
 	}
+	figures_text(&l, c);
 	lb_str(&l, "\n  first #");
 	lb_uint(&l, c->first_pkt, 1);
 	lb_chr(&l, ' ');

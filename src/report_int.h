@@ -9,6 +9,7 @@ void lb_endpoint(struct linebuf *l, const struct tcps_addr *a);
 void lb_epoch(struct linebuf *l, const struct tcps_ts *t);
 void lb_utc(struct linebuf *l, const struct tcps_ts *t);
 void lb_delta(struct linebuf *l, const struct tcps_ts *a, const struct tcps_ts *b);
+void lb_ns(struct linebuf *l, uint64_t ns);
 void json_str_lb(struct linebuf *l, const char *s);
 
 /* The reporter's connection callback (report_conn.c). */
