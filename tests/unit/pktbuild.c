@@ -18,7 +18,7 @@ static size_t tcp(uint8_t *p, const struct pkt_spec *s)
 	be16(p + 14, s->win);
 	if (s->optlen)
 		memcpy(p + 20, s->opts, s->optlen);
-	memset(p + hl, 'x', s->payload);
+	memset(p + hl, s->fill ? s->fill : 'x', s->payload);
 	return hl + s->payload;
 }
 

@@ -19,6 +19,7 @@ struct pkt_spec {
 	int nvlan;
 	uint8_t eth_pad;             /* extra trailing bytes after the IP datagram */
 	uint16_t ip_id;              /* IPv4 identification (0 by default) */
+	uint8_t fill;                /* payload byte, 'x' when 0 */
 };
 
 /* Writes an Ethernet frame into out (at least 2048 bytes); returns its length. */

@@ -12,6 +12,7 @@ int suite_flowtab(void);
 int suite_engine(void);
 int suite_tcpsm(void);
 int suite_paths(void);
+int suite_stream(void);
 
 /* Adds a suite with the given tests ({name, fn} pairs ending in {NULL, NULL}). */
 int add_suite(const char *name, const CU_TestInfo *tests);
