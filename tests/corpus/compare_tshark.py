@@ -314,10 +314,8 @@ def table_lines(tally, indent="  "):
     keys = sorted(tally.cells, key=lambda k: (STATUS_ORDER[k[0]], k[1], k[2]))
     if not keys:
         return [indent + "(no analysis notes and no findings)"]
-    w1 = max(len(k[1]) for k in keys)
-    w2 = max(len(k[2]) for k in keys)
-    for k in keys:
-        out.append(f"{indent}{k[0]:<13} {k[1]:<{w1}}  {k[2]:<{w2}}  {tally.cells[k]:>6}  "
+    for k in keys:   # fixed widths (longer names overflow), so a new cell changes one line of a golden
+        out.append(f"{indent}{k[0]:<13} {k[1]:<37} {k[2]:<23} {tally.cells[k]:>6}  "
                    f"e.g. {' '.join(tally.examples[k])}")
     for k in sorted(tally.checks):
         out.append(f"{indent}check: {k[0]}: {k[1]}  {tally.checks[k]}  e.g. {' '.join(tally.check_examples[k])}")
