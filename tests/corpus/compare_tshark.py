@@ -11,7 +11,9 @@ is read with `tcpstate --json`, and each packet's findings are set against the
 instead of reading the TSVs (to try another tshark version).
 --pcap FILE (repeatable): tshark is run on FILE with the TSVs' own command
 (TSHARK_FIELDS below; it reproduces the corpus TSVs byte for byte).
-Both can be given; with --pcap alone the corpus is not read.
+Both can be given; with --pcap alone the corpus is not read. tcpstate runs
+with --no-vlan-tracking (tshark's conversations ignore VLAN tags), unless
+--vlan-tracking is given.
 
 Each tshark expert message is classified by the table EXPERT below: a
 TCP-analysis message maps to the tcpstate code(s) that say the same thing;
@@ -226,8 +228,8 @@ def run_tshark(tshark, pcap, view):
         raise RuntimeError(f"{' '.join(cmd)}: exit status {p.returncode}")
 
 
-def run_tcpstate(tcpstate, pcap, view):
-    with subprocess.Popen([tcpstate, "--json", pcap], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+def run_tcpstate(tcpstate, pcap, view, options):
+    with subprocess.Popen([tcpstate, "--json"] + options + [pcap], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                           text=True, errors="replace") as p:
         for line in p.stdout:
             if '"kind":"finding"' in line:
@@ -331,10 +333,11 @@ def ignored_lines(tally, indent="  "):
     return out
 
 
-def summary_text(results, overall):
+def summary_text(results, overall, options):
     lines = ["# tcpstate vs tshark, per packet (tests/corpus/compare_tshark.py).",
              "# status tshark-label tcpstate-code count examples; labels are Wireshark field names;",
              "# 'conn.reuse' is a connection record with reuse set, at its first packet.",
+             f"# tcpstate --json {' '.join(options + ['FILE'])}",
              "# Regenerate: TCPS_UPDATE=1 ctest -R tshark-compare (review the diff).",
              "", "== overall"]
     lines += table_lines(overall)
@@ -372,6 +375,8 @@ def main():
     ap.add_argument("--tshark", default="tshark")
     ap.add_argument("--summary-out", help="write the deterministic summary here")
     ap.add_argument("--golden", help="compare the summary with this file (TCPS_UPDATE=1 rewrites it)")
+    ap.add_argument("--vlan-tracking", action="store_true",
+                    help="keep tcpstate's default VLAN keying (tshark's conversations ignore VLAN tags)")
     ap.add_argument("-v", "--verbose", action="store_true", help="list ignored notes per capture too")
     a = ap.parse_args()
 
@@ -392,6 +397,10 @@ def main():
         print(f"tshark-compare: {a.tshark} not found (apt-get install tshark)")
         return 2
 
+    # Like for like: tshark's tcp.stream keys on addresses and ports only, so a
+    # capture whose tap tagged one direction (sv-syn-retransmit-vlan) is one
+    # conversation to tshark and two half-connections to tcpstate's default.
+    options = [] if a.vlan_tracking else ["--no-vlan-tracking"]
     results, overall = [], Tally()
     for name, pcap, tsv in jobs:
         view = PacketView()
@@ -400,7 +409,7 @@ def main():
                 read_tshark_rows(f, view)
         else:
             run_tshark(a.tshark, pcap, view)
-        run_tcpstate(a.tcpstate, pcap, view)
+        run_tcpstate(a.tcpstate, pcap, view, options)
         tally = Tally()
         compare(view, tally)
         compare(view, overall, name)
@@ -416,7 +425,7 @@ def main():
     print("== overall")
     for line in table_lines(overall) + ignored_lines(overall):
         print(line)
-    text = summary_text(results, overall)
+    text = summary_text(results, overall, options)
     if a.summary_out:
         with open(a.summary_out, "w", encoding="utf-8") as f:
             f.write(text)
