@@ -27,6 +27,7 @@ tcp.analysis.retransmission) and U the set of tcpstate codes (findings at that
 `pkt`, plus the pseudo-code `conn.reuse` on the first packet of a connection
 whose `reuse` is not null). Cells of the (tshark, tcpstate) table:
   - agree:     a label whose codes meet U; the codes met are consumed;
+  - refine:    then, a label whose finer codes (REFINES) meet what is left of U;
   - disagree:  what is left on both sides, as one cell ("a+b", "c+d");
   - tshark-only (tcpstate "nothing") / tcpstate-only (tshark "nothing"):
     what is left on one side when the other has nothing left.
@@ -140,6 +141,15 @@ EXPERT = [
 ]
 EXPERT = [(re.compile(e[0] + r"\Z"), e[1], e[2], e[3] if len(e) > 3 else None) for e in EXPERT]
 COMPARED_LABELS = {lab: codes for _, lab, codes, _ in EXPERT if codes}
+# A tcpstate code that reads the same event more finely than the tshark label:
+# the cell is "refine", not "disagree" (docs/tshark-comparison.md says why).
+REFINES = {
+    # a gap the peer never acknowledged was lost on the way, not by the capture
+    "tcp.analysis.lost_segment": {"segment_lost"},
+    # hindsight (dup ACKs, D-SACK, later ACKs) tells which kind of retransmission
+    "tcp.analysis.retransmission": {"fast_retransmission", "spurious_retransmission"},
+    "tcp.analysis.fast_retransmission": {"spurious_retransmission"},
+}
 # A message the table lacks is "unrecognised" (to be added) when it reads like TCP
 # analysis (a newer tshark's text); otherwise it is another dissector's, ignored.
 LOOKS_TCP = re.compile(r"\bTCP\b|segment|retransmi|\bACK|[Ww]indow|keep-alive|out-of-order|\bSYN\b|\bFIN\b|\bRST\b|"
@@ -298,6 +308,16 @@ def compare(view, tally, name=None):
                                         ex(pkt))
             for code in met:
                 del u[code]
+        still_t = []
+        for label in left_t:   # second pass: a finer reading of the same event
+            met = sorted(REFINES.get(label, set()) & set(u))
+            if not met:
+                still_t.append(label)
+                continue
+            tally.add(("refine", label, "+".join(met)), ex(pkt))
+            for code in met:
+                del u[code]
+        left_t = still_t
         left_u = sorted(u)
         if left_t and left_u:
             tally.add(("disagree", "+".join(left_t), "+".join(left_u)), ex(pkt))
@@ -308,7 +328,7 @@ def compare(view, tally, name=None):
                 tally.add(("tcpstate-only", NOTHING, code), ex(pkt))
 
 
-STATUS_ORDER = {"agree": 0, "disagree": 1, "tshark-only": 2, "tcpstate-only": 3}
+STATUS_ORDER = {"agree": 0, "refine": 1, "disagree": 2, "tshark-only": 3, "tcpstate-only": 4}
 
 
 def table_lines(tally, indent="  "):
