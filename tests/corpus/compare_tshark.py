@@ -25,7 +25,9 @@ table does not know is listed as UNRECOGNISED when it reads like TCP analysis
 Per packet, T is the set of tshark labels (Wireshark field names, e.g.
 tcp.analysis.retransmission) and U the set of tcpstate codes (findings at that
 `pkt`, plus the pseudo-code `conn.reuse` on the first packet of a connection
-whose `reuse` is not null). Cells of the (tshark, tcpstate) table:
+whose `reuse` is not null). The generic retransmission note that tshark adds
+to a fast or spurious one is dropped from T (counted as ignored). Cells of the
+(tshark, tcpstate) table:
   - agree:     a label whose codes meet U; the codes met are consumed;
   - refine:    then, a label whose finer codes (REFINES) meet what is left of U;
   - disagree:  what is left on both sides, as one cell ("a+b", "c+d");
@@ -225,6 +227,13 @@ def read_tshark_rows(lines, view):
                 view.unrecognised[reason] += 1
             else:
                 view.ignored[(label, reason)] += 1
+        # tshark adds the generic retransmission note to a fast or spurious one
+        # (packet-tcp.c); it says nothing more, so it is not compared on its own.
+        labels = view.tshark.get(pkt, {})
+        if "tcp.analysis.retransmission" in labels and (
+                "tcp.analysis.fast_retransmission" in labels or "tcp.analysis.spurious_retransmission" in labels):
+            del labels["tcp.analysis.retransmission"]
+            view.ignored[("tcp.analysis.retransmission", "implied by fast or spurious retransmission")] += 1
 
 
 def run_tshark(tshark, pcap, view):
