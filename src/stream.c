@@ -320,8 +320,12 @@ void stream_send(struct tracker *t, struct conn *c, unsigned dir, const struct s
 		st->synack_sent = true;
 		answer = true;
 	}
-	if (!x->nxt_known) {
+	if (!x->nxt_known || (syn && lt(x->snd_nxt, s->seq))) {
+		/* The stream starts here: nothing precedes a SYN, whatever
+		 * the endpoint sent before it (illegally) from LISTEN. */
 		st->lo_seq = s->seq;
+	} else if (!syn && x->isn_known && s->seq == x->isn) {
+		/* Data on the SYN's own number: handshake_bad_seq says it. */
 	} else if (lt(x->snd_nxt, s->seq)) {
 		hole_open(t, c, dir, s, x->snd_nxt, pkt, ts, ev);
 	} else if (lt(s->seq, x->snd_nxt) && lt(s->seq, end) && !(answer && end == x->snd_nxt)) {
