@@ -57,10 +57,12 @@ static void rtt_sample(struct stream *st, const struct tcps_ts *now)
 }
 
 /* SACK blocks (RFC 2018): the highest right edge, and the holes they cover.
- * A block at or below the ack is a D-SACK (RFC 2883): a duplicate arrived. */
-static void sack_blocks(struct tracker *t, struct conn *c, unsigned dir, const struct seg *s, uint64_t pkt)
+ * A block at or below the ack is a D-SACK (RFC 2883): a duplicate arrived.
+ * True when a block reports bytes not SACKed before (new SACK information). */
+static bool sack_blocks(struct tracker *t, struct conn *c, unsigned dir, const struct seg *s, uint64_t pkt)
 {
 	struct stream *xs = &c->ep[dir].st;
+	bool news = false;
 	for (unsigned i = 0; i < s->opt.nsack && i < TCPS_MAX_SACK; i++) {
 		uint32_t lo = s->opt.sack[i][0], hi = s->opt.sack[i][1];
 		if (!lt(lo, hi))
@@ -74,12 +76,15 @@ static void sack_blocks(struct tracker *t, struct conn *c, unsigned dir, const s
 		}
 		if (le(hi, s->ack))
 			continue;
-		if (!xs->sack_known || lt(xs->sack_hi, hi))
+		if (!xs->sack_known || lt(xs->sack_hi, hi)) {
 			xs->sack_hi = hi;
+			news = true;
+		}
 		xs->sack_known = true;
 		if (c->ep[!dir].st.nholes)
 			stream_received(t, c, !dir, lo, hi, pkt, true);
 	}
+	return news;
 }
 
 /* The handshake's times, for its RTT: the last SYN before the SYN,ACK
@@ -93,6 +98,16 @@ static void handshake_time(struct conn *c, const struct seg *s, const struct tcp
 		c->hs_ts[1] = *ts;
 		c->hs_seen |= 2;
 	}
+}
+
+static void dup_ack(struct tracker *t, struct conn *c, unsigned dir, uint32_t ack, enum tcps_event ev, uint64_t pkt,
+		    const struct tcps_ts *ts)
+{
+	struct endpoint *x = &c->ep[dir];
+	x->st.dupacks++;
+	struct find_at at = { .pkt = pkt, .other = x->st.ack_pkt, .sec = ts->sec, .nsec = ts->nsec, .event = (uint8_t)ev,
+			      .state = x->state };
+	track_finding_at(t, c, dir, TCPS_F_DUP_ACK, &at, x->st.dupacks, ack, 0, 0);
 }
 
 void ackwin_segment(struct tracker *t, struct conn *c, unsigned dir, const struct seg *s, enum tcps_event ev,
@@ -130,8 +145,7 @@ void ackwin_segment(struct tracker *t, struct conn *c, unsigned dir, const struc
 	bool advanced = !x->ack_known || lt(x->ack_hi, ack);
 	bool pure = !s->payload_len && !(f & (TH_SYN | TH_FIN));
 
-	if (s->opt.nsack)
-		sack_blocks(t, c, dir, s, pkt);
+	bool new_sack = s->opt.nsack && sack_blocks(t, c, dir, s, pkt);
 	if (advanced) {
 		if (ys->nholes)
 			stream_received(t, c, !dir, ack - 0x40000000u, ack, pkt, false);
@@ -144,15 +158,16 @@ void ackwin_segment(struct tracker *t, struct conn *c, unsigned dir, const struc
 			track_finding(t, c, dir, TCPS_F_KEEP_ALIVE_ACK, ev, pkt, ts, ack, 0, 0);
 		} else if (zwp && s->win == 0) {
 			track_finding(t, c, dir, TCPS_F_ZERO_WINDOW_PROBE_ACK, ev, pkt, ts, ack, 0, 0);
+		} else if (new_sack && s->win && y->nxt_known && lt(ack, y->snd_nxt)) {
+			/* RFC 6675 2: with SACK, an ACK with new SACK information
+			 * is a duplicate whatever its window. */
+			dup_ack(t, c, dir, ack, ev, pkt, ts);
 		} else if (xs->win_known && (s->win != xs->win_raw || xs->win_syn)) {
 			/* (after a SYN's unscaled window, the first scaled one is no update) */
 			if (s->win && !xs->win_syn)
 				track_finding(t, c, dir, TCPS_F_WINDOW_UPDATE, ev, pkt, ts, xs->win, win, shift < 0);
 		} else if (s->win && xs->win_known && y->nxt_known && lt(ack, y->snd_nxt) && s->seq == x->snd_nxt) {
-			xs->dupacks++;
-			struct find_at at = { .pkt = pkt, .other = xs->ack_pkt, .sec = ts->sec, .nsec = ts->nsec,
-					      .event = (uint8_t)ev, .state = x->state };
-			track_finding_at(t, c, dir, TCPS_F_DUP_ACK, &at, xs->dupacks, ack, 0, 0);
+			dup_ack(t, c, dir, ack, ev, pkt, ts);
 		}
 	}
 

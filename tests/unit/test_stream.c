@@ -188,8 +188,10 @@ static void test_gaps(void)
 		HS, D('A', 1001, 5001, 100, 40), D('A', 1201, 5001, 100, 50),
 		{ 'B', A, 5001, 1001, 0, 1000, 60, 1101, 1301, 0, 0, 0, 0, 0 },
 	};
+	/* (#6 is also a duplicate ACK: new SACK information, RFC 6675) */
 	EXPECT(sacked, "#5 I segment_not_captured: seq 101 to 201 (100 bytes) before this segment never captured; "
-		       "the receiver SACKed them in packet 6\n");
+		       "the receiver SACKed them in packet 6\n"
+		       "#6 R dup_ack: duplicate ACK #1 of ack 1 (packet 2)\n");
 	/* Filled later by a segment with an older TSval: reordered. */
 	static const struct seg_step ooo[] = {
 		HS, D('A', 1001, 5001, 100, 40), D('A', 1201, 5001, 100, 50), D('A', 1101, 5001, 100, 45),
