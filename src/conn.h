@@ -79,10 +79,19 @@ struct resent {
 
 #define EP_RESENT 4
 
+/* What a stream keeps that only unusual packets touch, or one per data
+ * segment: kept apart from the hot fields (struct conn's cold end). */
+struct stream_cold {
+	struct hole holes[EP_HOLES];
+	struct sent sent[EP_SENT];
+	struct resent resent[EP_RESENT];
+	uint8_t nsent, sent_next, resent_next;
+};
+
 /* One endpoint's byte stream as sender, and the window it offers as receiver
- * (stream.c, window.c). */
+ * (stream.c, ackwin.c). */
 struct stream {
-	uint8_t nholes, nsent, sent_next;
+	uint8_t nholes;               /* in use in struct stream_cold's holes */
 	bool syn_opts;                /* its SYN was captured: mss, wscale and sack_perm are known */
 	bool has_ws, sack_ok;
 	uint8_t wscale;               /* the shift its SYN announced, at most 14 */
@@ -107,10 +116,6 @@ struct stream {
 	uint64_t rtt_min, rtt_max, rtt_sum;   /* nanoseconds */
 	uint32_t max_flight;          /* most bytes sent and not yet acknowledged, as captured */
 	uint32_t lo_seq;              /* first sequence number seen from it */
-	struct hole holes[EP_HOLES];
-	struct sent sent[EP_SENT];
-	struct resent resent[EP_RESENT];
-	uint8_t resent_next;
 };
 
 /* One endpoint's machine and what it sent, in RFC 9293 names. */
@@ -129,7 +134,6 @@ struct endpoint {
 	uint32_t last_ip_id, last_seq, last_ack, last_len;
 	int64_t state_sec;            /* when the current state was entered */
 	uint32_t state_nsec;
-	struct pend pend[EP_PENDING];
 	struct stream st;
 };
 
@@ -165,6 +169,8 @@ struct conn {
 	/* the handshake's times: the SYN the SYN,ACK answers, the SYN,ACK, the ACK of it */
 	uint8_t hs_seen;              /* bits: 1 SYN, 2 SYN,ACK, 4 ACK */
 	struct tcps_ts hs_ts[3];
+	struct pend pend[2][EP_PENDING];      /* per key side: receipts waiting for evidence (npend) */
+	struct stream_cold cold[2];           /* per key side */
 };
 
 #endif

@@ -34,39 +34,39 @@ static struct find_at hole_at(const struct hole *h, uint64_t other)
 }
 
 /* Bytes of [lo, hi) that lie in the sender's holes. */
-static uint32_t in_holes(const struct stream *st, uint32_t lo, uint32_t hi)
+static uint32_t in_holes(const struct stream *st, const struct stream_cold *sc, uint32_t lo, uint32_t hi)
 {
 	uint32_t n = 0;
 	for (unsigned i = 0; i < st->nholes; i++) {
-		uint32_t a = smax(lo, st->holes[i].lo), b = smin(hi, st->holes[i].hi);
+		uint32_t a = smax(lo, sc->holes[i].lo), b = smin(hi, sc->holes[i].hi);
 		if (lt(a, b))
 			n += b - a;
 	}
 	return n;
 }
 
-static void hole_remove(struct stream *st, unsigned i)
+static void hole_remove(struct stream *st, struct stream_cold *sc, unsigned i)
 {
-	memmove(&st->holes[i], &st->holes[i + 1], (size_t)(st->nholes - i - 1) * sizeof st->holes[0]);
+	memmove(&sc->holes[i], &sc->holes[i + 1], (size_t)(st->nholes - i - 1) * sizeof sc->holes[0]);
 	st->nholes--;
 }
 
 /* [lo, hi) has been seen (or accounted for): takes it out of the holes. */
-static void hole_cut(struct stream *st, uint32_t lo, uint32_t hi)
+static void hole_cut(struct stream *st, struct stream_cold *sc, uint32_t lo, uint32_t hi)
 {
 	for (unsigned i = 0; i < st->nholes; i++) {
-		struct hole *h = &st->holes[i];
+		struct hole *h = &sc->holes[i];
 		if (!lt(lo, h->hi) || !lt(h->lo, hi))
 			continue;
 		if (le(lo, h->lo) && le(h->hi, hi)) {
-			hole_remove(st, i--);
+			hole_remove(st, sc, i--);
 		} else if (le(lo, h->lo)) {
 			h->lo = hi;
 		} else if (le(h->hi, hi)) {
 			h->hi = lo;
 		} else if (st->nholes < EP_HOLES) { /* split: both sides stay unseen */
-			st->holes[st->nholes] = *h;
-			st->holes[st->nholes++].lo = hi;
+			sc->holes[st->nholes] = *h;
+			sc->holes[st->nholes++].lo = hi;
 			h->hi = lo;
 		} else {
 			h->hi = lo; /* no room: the right part is forgotten, as if seen */
@@ -84,11 +84,12 @@ static void hole_open(struct tracker *t, struct conn *c, unsigned dir, const str
 		      uint64_t pkt, const struct tcps_ts *ts, enum tcps_event ev)
 {
 	struct stream *st = &c->ep[dir].st;
+	struct stream_cold *sc = &c->cold[dir];
 	if (st->nholes == EP_HOLES) {
-		report_lost(t, c, dir, &st->holes[0], true);
-		hole_remove(st, 0);
+		report_lost(t, c, dir, &sc->holes[0], true);
+		hole_remove(st, sc, 0);
 	}
-	struct hole *h = &st->holes[st->nholes++];
+	struct hole *h = &sc->holes[st->nholes++];
 	h->pkt = pkt;
 	h->sec = ts->sec;
 	h->nsec = ts->nsec;
@@ -106,8 +107,9 @@ void stream_received(struct tracker *t, struct conn *c, unsigned side, uint32_t 
 		     bool sack)
 {
 	struct stream *st = &c->ep[side].st;
+	struct stream_cold *sc = &c->cold[side];
 	for (unsigned i = 0; i < st->nholes;) {
-		struct hole *h = &st->holes[i];
+		struct hole *h = &sc->holes[i];
 		uint32_t a = smax(lo, h->lo), b = smin(hi, h->hi);
 		if (!lt(a, b)) {
 			i++;
@@ -115,7 +117,7 @@ void stream_received(struct tracker *t, struct conn *c, unsigned side, uint32_t 
 		}
 		struct find_at at = hole_at(h, pkt);
 		track_finding_at(t, c, side, TCPS_F_SEGMENT_NOT_CAPTURED, &at, b - a, a, b, sack);
-		hole_cut(st, a, b);
+		hole_cut(st, sc, a, b);
 		i = 0; /* the array changed */
 	}
 }
@@ -150,11 +152,11 @@ static int filler_order(const struct hole *h, const struct seg *s, int *by)
 	return 0;
 }
 
-static const struct sent *first_copy(const struct stream *st, uint32_t lo, uint32_t hi)
+static const struct sent *first_copy(const struct stream_cold *sc, uint32_t lo, uint32_t hi)
 {
 	const struct sent *best = NULL;
-	for (unsigned i = 0; i < st->nsent; i++) {
-		const struct sent *e = &st->sent[i];
+	for (unsigned i = 0; i < sc->nsent; i++) {
+		const struct sent *e = &sc->sent[i];
 		if (lt(lo, e->seq + e->len) && lt(e->seq, hi) && (!best || e->pkt < best->pkt))
 			best = e;
 	}
@@ -181,12 +183,12 @@ static bool bytes_differ(const struct sent *e, const struct seg *s, uint32_t pse
 	return false;
 }
 
-static void remember(struct stream *st, const struct seg *s, uint32_t pseq, uint64_t pkt)
+static void remember(struct stream_cold *sc, const struct seg *s, uint32_t pseq, uint64_t pkt)
 {
-	struct sent *e = &st->sent[st->sent_next];
-	st->sent_next = (uint8_t)((st->sent_next + 1) % EP_SENT);
-	if (st->nsent < EP_SENT)
-		st->nsent++;
+	struct sent *e = &sc->sent[sc->sent_next];
+	sc->sent_next = (uint8_t)((sc->sent_next + 1) % EP_SENT);
+	if (sc->nsent < EP_SENT)
+		sc->nsent++;
 	e->pkt = pkt;
 	e->seq = pseq;
 	e->len = s->payload_len;
@@ -211,9 +213,10 @@ static void sent_again(struct tracker *t, struct conn *c, unsigned dir, const st
 {
 	struct endpoint *x = &c->ep[dir], *y = &c->ep[!dir];
 	struct stream *st = &x->st;
+	struct stream_cold *sc = &c->cold[dir];
 	bool syn = s->flags & TH_SYN, fin = s->flags & TH_FIN;
 	uint32_t old_hi = smin(end, x->snd_nxt);
-	uint32_t unseen = in_holes(st, s->seq, old_hi);
+	uint32_t unseen = in_holes(st, sc, s->seq, old_hi);
 	uint32_t seen = old_hi - s->seq - unseen;
 	uint32_t bits = (syn ? RX_SYN : 0) | (fin ? RX_FIN : 0);
 	struct find_at at = { .pkt = pkt, .sec = ts->sec, .nsec = ts->nsec, .event = (uint8_t)ev, .state = x->state };
@@ -224,8 +227,8 @@ static void sent_again(struct tracker *t, struct conn *c, unsigned dir, const st
 		/* It fills a hole: the first hole it touches decides. */
 		const struct hole *h = NULL;
 		for (unsigned i = 0; i < st->nholes && !h; i++)
-			if (lt(s->seq, st->holes[i].hi) && lt(st->holes[i].lo, old_hi))
-				h = &st->holes[i];
+			if (lt(s->seq, sc->holes[i].hi) && lt(sc->holes[i].lo, old_hi))
+				h = &sc->holes[i];
 		int by = 0, order = h ? filler_order(h, s, &by) : 0;
 		bool signal = loss_signalled(y, s->seq, end, 3);
 		at.other = h ? h->pkt : 0;
@@ -239,11 +242,11 @@ static void sent_again(struct tracker *t, struct conn *c, unsigned dir, const st
 					 bits | RX_UNCAPTURED | (uint32_t)(order ? by : BY_LOSS_SIGNAL) << 4 |
 						 (fast ? y->st.dupacks << 8 : 0));
 		}
-		hole_cut(st, s->seq, old_hi);
+		hole_cut(st, sc, s->seq, old_hi);
 		return;
 	}
 
-	const struct sent *e = first_copy(st, s->seq + syn, old_hi);
+	const struct sent *e = first_copy(sc, s->seq + syn, old_hi);
 	at.other = e ? e->pkt : 0;
 	enum tcps_finding_code code = TCPS_F_RETRANSMISSION;
 	if (y->ack_known && le(end, y->ack_hi)) {
@@ -255,12 +258,12 @@ static void sent_again(struct tracker *t, struct conn *c, unsigned dir, const st
 	}
 	uint32_t rec = track_finding_at(t, c, dir, code, &at, seen, s->seq, old_hi, bits);
 	if (code != TCPS_F_SPURIOUS_RETRANSMISSION) {
-		struct resent *r = &st->resent[st->resent_next];
-		st->resent_next = (uint8_t)((st->resent_next + 1) % EP_RESENT);
+		struct resent *r = &sc->resent[sc->resent_next];
+		sc->resent_next = (uint8_t)((sc->resent_next + 1) % EP_RESENT);
 		*r = (struct resent){ .lo = s->seq, .hi = old_hi, .rec = rec, .code = (uint8_t)code };
 	}
 	if (unseen)
-		hole_cut(st, s->seq, old_hi);
+		hole_cut(st, sc, s->seq, old_hi);
 
 	uint32_t where;
 	if (s->payload_len && e && bytes_differ(e, s, s->seq + syn, &where)) {
@@ -334,7 +337,7 @@ void stream_send(struct tracker *t, struct conn *c, unsigned dir, const struct s
 	if (!x->nxt_known || lt(x->snd_nxt, end)) {
 		uint32_t from = x->nxt_known && lt(s->seq, x->snd_nxt) ? x->snd_nxt : s->seq;
 		if (s->payload_len && lt(from, s->seq + syn + s->payload_len))
-			remember(st, s, s->seq + syn, pkt);
+			remember(&c->cold[dir], s, s->seq + syn, pkt);
 		if (!st->timing && (s->payload_len || fin)) {
 			st->timing = true;
 			st->timed_end = end;
@@ -352,12 +355,12 @@ void stream_dsack(struct tracker *t, struct conn *c, unsigned side, uint32_t lo,
 	/* Each retransmission inside the block was a duplicate (the oldest
 	 * of those that resent the same range: one block, one arrival);
 	 * failing that, the oldest one that overlaps it. */
-	struct stream *st = &c->ep[side].st;
+	struct stream_cold *sc = &c->cold[side];
 	struct resent *oldest = NULL, *done[EP_RESENT];
 	unsigned ndone = 0;
 	bool any = false;
 	for (unsigned k = 0; k < EP_RESENT; k++) {
-		struct resent *r = &st->resent[(st->resent_next + k) % EP_RESENT];
+		struct resent *r = &sc->resent[(sc->resent_next + k) % EP_RESENT];
 		if (!r->code || !lt(lo, r->hi) || !lt(r->lo, hi))
 			continue;
 		if (!oldest)
@@ -385,7 +388,7 @@ void stream_end(struct tracker *t, struct conn *c)
 	for (unsigned side = 0; side < 2; side++) {
 		struct stream *st = &c->ep[side].st;
 		for (unsigned i = 0; i < st->nholes; i++)
-			report_lost(t, c, side, &st->holes[i], false);
+			report_lost(t, c, side, &c->cold[side].holes[i], false);
 		st->nholes = 0;
 	}
 }

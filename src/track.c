@@ -314,10 +314,11 @@ static void apply_receipt(struct tracker *t, struct conn *c, unsigned side, cons
 		step(t, c, side, TCPS_EV_RCV_FIN, &ev);
 }
 
-static void pop_pending(struct endpoint *x)
+static void pop_pending(struct conn *c, unsigned side)
 {
-	memmove(&x->pend[0], &x->pend[1], (size_t)(x->npend - 1) * sizeof x->pend[0]);
-	x->npend--;
+	struct pend *q = c->pend[side];
+	memmove(&q[0], &q[1], (size_t)(c->ep[side].npend - 1) * sizeof q[0]);
+	c->ep[side].npend--;
 }
 
 /*
@@ -336,7 +337,7 @@ static void resolve(struct tracker *t, struct conn *c, unsigned dir, const struc
 	 * timer's retransmission acknowledges nothing new. */
 	bool s_new_ack = s_ack && (!x->ack_known || seq_gt(s->ack, x->ack_hi));
 	while (x->npend) {
-		struct pend *p = &x->pend[0];
+		struct pend *p = &c->pend[dir][0];
 		bool p_syn = p->flags & TH_SYN, p_fin = p->flags & TH_FIN, p_rst = p->flags & TH_RST;
 		bool consumes = p_syn || p_fin;
 		if (!consumes && !p_rst && !s_new_ack &&
@@ -345,7 +346,7 @@ static void resolve(struct tracker *t, struct conn *c, unsigned dir, const struc
 			 * timer retransmitted what it acknowledged. */
 			struct evctx ev = { .pkt = p->pkt, .key = pkt, .after = pkt, .sec = p->sec, .nsec = p->nsec };
 			add_finding(t, c, dir, TCPS_F_NOT_RECEIVED, TCPS_EV_RCV_ACK_CTL, &ev, 1, 0, 0);
-			pop_pending(x);
+			pop_pending(c, dir);
 			continue;
 		}
 		bool not_yet = (s_syn && !s_ack && p_syn) ||                 /* it would have answered with SYN,ACK */
@@ -361,7 +362,7 @@ static void resolve(struct tracker *t, struct conn *c, unsigned dir, const struc
 		if (consumes && !s_ack)
 			return; /* no ack field: no evidence either way */
 		apply_receipt(t, c, dir, p, false);
-		pop_pending(x);
+		pop_pending(c, dir);
 	}
 }
 
@@ -378,7 +379,7 @@ static void queue_receipt(struct tracker *t, struct conn *c, unsigned side, cons
 	uint32_t ctl_end = syn ? s->seq + 1 : fin ? s->seq + s->payload_len + 1 : s->seq;
 	uint16_t cmask = TH_SYN | TH_FIN | TH_RST | TH_ACK;
 	for (unsigned i = 0; i < y->npend; i++) {
-		struct pend *q = &y->pend[i];
+		struct pend *q = &c->pend[side][i];
 		if ((syn || fin) && (q->flags & cmask) == (f & cmask) && q->seq == s->seq && q->ctl_end == ctl_end) {
 			/* A retransmission. If the receiver showed it had not got the
 			 * first copy, that copy was lost: the new one counts. */
@@ -401,10 +402,10 @@ static void queue_receipt(struct tracker *t, struct conn *c, unsigned side, cons
 			return; /* an ACK of our SYN or FIN is already waiting */
 	}
 	if (y->npend == EP_PENDING) {
-		apply_receipt(t, c, side, &y->pend[0], false);
-		pop_pending(y);
+		apply_receipt(t, c, side, &c->pend[side][0], false);
+		pop_pending(c, side);
 	}
-	struct pend *p = &y->pend[y->npend++];
+	struct pend *p = &c->pend[side][y->npend++];
 	memset(p, 0, sizeof *p);
 	p->pkt = pkt;
 	p->sec = ts->sec;
@@ -628,8 +629,8 @@ void track_end(struct tracker *t, struct conn *c, const struct tcps_ts *now)
 	for (int i = 0; i < 2; i++) {
 		struct endpoint *x = &c->ep[order[i]];
 		while (x->npend) {
-			apply_receipt(t, c, order[i], &x->pend[0], true);
-			pop_pending(x);
+			apply_receipt(t, c, order[i], &c->pend[order[i]][0], true);
+			pop_pending(c, order[i]);
 		}
 	}
 	for (int i = 0; i < 2; i++) {
