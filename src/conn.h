@@ -85,13 +85,13 @@ struct stream_cold {
 	struct hole holes[EP_HOLES];
 	struct sent sent[EP_SENT];
 	struct resent resent[EP_RESENT];
-	uint8_t nsent, sent_next, resent_next;
 };
 
 /* One endpoint's byte stream as sender, and the window it offers as receiver
  * (stream.c, ackwin.c). */
 struct stream {
 	uint8_t nholes;               /* in use in struct stream_cold's holes */
+	uint8_t nsent, sent_next, resent_next;  /* its rings (here, so that a store needs no load there) */
 	bool syn_opts;                /* its SYN was captured: mss, wscale and sack_perm are known */
 	bool has_ws, sack_ok;
 	uint8_t wscale;               /* the shift its SYN announced, at most 14 */

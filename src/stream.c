@@ -152,10 +152,10 @@ static int filler_order(const struct hole *h, const struct seg *s, int *by)
 	return 0;
 }
 
-static const struct sent *first_copy(const struct stream_cold *sc, uint32_t lo, uint32_t hi)
+static const struct sent *first_copy(const struct stream *st, const struct stream_cold *sc, uint32_t lo, uint32_t hi)
 {
 	const struct sent *best = NULL;
-	for (unsigned i = 0; i < sc->nsent; i++) {
+	for (unsigned i = 0; i < st->nsent; i++) {
 		const struct sent *e = &sc->sent[i];
 		if (lt(lo, e->seq + e->len) && lt(e->seq, hi) && (!best || e->pkt < best->pkt))
 			best = e;
@@ -183,12 +183,12 @@ static bool bytes_differ(const struct sent *e, const struct seg *s, uint32_t pse
 	return false;
 }
 
-static void remember(struct stream_cold *sc, const struct seg *s, uint32_t pseq, uint64_t pkt)
+static void remember(struct stream *st, struct stream_cold *sc, const struct seg *s, uint32_t pseq, uint64_t pkt)
 {
-	struct sent *e = &sc->sent[sc->sent_next];
-	sc->sent_next = (uint8_t)((sc->sent_next + 1) % EP_SENT);
-	if (sc->nsent < EP_SENT)
-		sc->nsent++;
+	struct sent *e = &sc->sent[st->sent_next];
+	st->sent_next = (uint8_t)((st->sent_next + 1) % EP_SENT);
+	if (st->nsent < EP_SENT)
+		st->nsent++;
 	e->pkt = pkt;
 	e->seq = pseq;
 	e->len = s->payload_len;
@@ -246,7 +246,7 @@ static void sent_again(struct tracker *t, struct conn *c, unsigned dir, const st
 		return;
 	}
 
-	const struct sent *e = first_copy(sc, s->seq + syn, old_hi);
+	const struct sent *e = first_copy(st, sc, s->seq + syn, old_hi);
 	at.other = e ? e->pkt : 0;
 	enum tcps_finding_code code = TCPS_F_RETRANSMISSION;
 	if (y->ack_known && le(end, y->ack_hi)) {
@@ -258,8 +258,8 @@ static void sent_again(struct tracker *t, struct conn *c, unsigned dir, const st
 	}
 	uint32_t rec = track_finding_at(t, c, dir, code, &at, seen, s->seq, old_hi, bits);
 	if (code != TCPS_F_SPURIOUS_RETRANSMISSION) {
-		struct resent *r = &sc->resent[sc->resent_next];
-		sc->resent_next = (uint8_t)((sc->resent_next + 1) % EP_RESENT);
+		struct resent *r = &sc->resent[st->resent_next];
+		st->resent_next = (uint8_t)((st->resent_next + 1) % EP_RESENT);
 		*r = (struct resent){ .lo = s->seq, .hi = old_hi, .rec = rec, .code = (uint8_t)code };
 	}
 	if (unseen)
@@ -337,7 +337,7 @@ void stream_send(struct tracker *t, struct conn *c, unsigned dir, const struct s
 	if (!x->nxt_known || lt(x->snd_nxt, end)) {
 		uint32_t from = x->nxt_known && lt(s->seq, x->snd_nxt) ? x->snd_nxt : s->seq;
 		if (s->payload_len && lt(from, s->seq + syn + s->payload_len))
-			remember(&c->cold[dir], s, s->seq + syn, pkt);
+			remember(st, &c->cold[dir], s, s->seq + syn, pkt);
 		if (!st->timing && (s->payload_len || fin)) {
 			st->timing = true;
 			st->timed_end = end;
@@ -355,12 +355,13 @@ void stream_dsack(struct tracker *t, struct conn *c, unsigned side, uint32_t lo,
 	/* Each retransmission inside the block was a duplicate (the oldest
 	 * of those that resent the same range: one block, one arrival);
 	 * failing that, the oldest one that overlaps it. */
+	const struct stream *st = &c->ep[side].st;
 	struct stream_cold *sc = &c->cold[side];
 	struct resent *oldest = NULL, *done[EP_RESENT];
 	unsigned ndone = 0;
 	bool any = false;
 	for (unsigned k = 0; k < EP_RESENT; k++) {
-		struct resent *r = &sc->resent[(sc->resent_next + k) % EP_RESENT];
+		struct resent *r = &sc->resent[(st->resent_next + k) % EP_RESENT];
 		if (!r->code || !lt(lo, r->hi) || !lt(r->lo, hi))
 			continue;
 		if (!oldest)
