@@ -66,6 +66,7 @@ struct sent {
 	uint32_t seq, len;
 	uint8_t head[8], tail[8];     /* payload bytes [seq, seq+8) and [seq+len-8, seq+len), as captured */
 	uint8_t nhead, ntail;         /* how many of them the capture holds */
+	uint16_t ip_id;               /* its IPv4 id, 0 unknown */
 };
 
 #define EP_SENT 4

@@ -136,6 +136,9 @@ static const struct {
 	[TCPS_F_SUPER_SEGMENT] = { "super_segment", TCPS_SEV_INFO, TCPS_CAT_CAPTURE_ARTEFACT,
 		"a segment larger than the receiver's MSS: an offloaded segment captured on a host (TSO/GSO/GRO)",
 		"RFC 9293 3.7.1: no segment exceeds the peer's MSS on the wire; the NIC splits it (TSO) or the receiver merged it (GRO)" },
+	[TCPS_F_NETWORK_DUPLICATE] = { "network_duplicate", TCPS_SEV_INFO, TCPS_CAT_NETWORK,
+		"the same IPv4 datagram as an earlier one (same IP id, seq and length), after other packets: duplicated on the way",
+		"a retransmission is a new IP datagram with its own IP id (RFC 6864); the same id again is one datagram delivered twice" },
 };
 _Static_assert(N_ELEMS(cat) == TCPS_F__COUNT, "a finding code has no catalogue entry");
 
@@ -285,6 +288,10 @@ void tcps_finding_format(enum tcps_finding_code c, enum tcps_state st, enum tcps
 		break;
 	case TCPS_F_FIN_SEQ_CHANGED:
 		snprintf(buf, len, "FIN at seq %u; its first FIN was at seq %u", self_seq(a, v[0]), self_seq(a, v[1]));
+		break;
+	case TCPS_F_NETWORK_DUPLICATE:
+		snprintf(buf, len, "IP id %u, seq %u, %u bytes: the datagram of packet %llu again", v[0], self_seq(a, v[1]),
+			 v[2], (unsigned long long)a->pkt2);
 		break;
 	case TCPS_F_CAPTURE_DUPLICATE:
 		snprintf(buf, len, "IP id %u, seq %u, %u bytes: the same as this endpoint's previous packet", v[0],

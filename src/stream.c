@@ -192,6 +192,7 @@ static void remember(struct stream *st, struct stream_cold *sc, const struct seg
 	e->pkt = pkt;
 	e->seq = pseq;
 	e->len = s->payload_len;
+	e->ip_id = s->family == 4 ? (uint16_t)s->ip_id : 0;
 	uint32_t cap = s->payload_cap < s->payload_len ? s->payload_cap : s->payload_len;
 	e->nhead = (uint8_t)(cap < 8 ? cap : 8);
 	struct cur p = s->payload;
@@ -220,6 +221,19 @@ static void sent_again(struct tracker *t, struct conn *c, unsigned dir, const st
 	uint32_t seen = old_hi - s->seq - unseen;
 	uint32_t bits = (syn ? RX_SYN : 0) | (fin ? RX_FIN : 0);
 	struct find_at at = { .pkt = pkt, .sec = ts->sec, .nsec = ts->nsec, .event = (uint8_t)ev, .state = x->state };
+	if (s->family == 4 && s->ip_id && s->payload_len) {
+		/* One datagram delivered twice (a duplicating link, a loop): its
+		 * sender sent it once. */
+		for (unsigned i = 0; i < st->nsent; i++) {
+			const struct sent *e = &sc->sent[i];
+			if (e->ip_id == (uint16_t)s->ip_id && e->seq == s->seq + syn && e->len == s->payload_len) {
+				at.other = e->pkt;
+				track_finding_at(t, c, dir, TCPS_F_NETWORK_DUPLICATE, &at, s->ip_id, s->seq,
+						 s->payload_len, 0);
+				return;
+			}
+		}
+	}
 	if (st->timing && lt(s->seq, st->timed_end))
 		st->timing = false; /* Karn: an ACK of it would not say which copy it answers */
 

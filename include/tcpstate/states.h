@@ -108,6 +108,7 @@ enum tcps_finding_code {
 	TCPS_F_RST_NOT_EXACT,       /* an RST in the window but not at rcv_nxt: a challenge ACK (RFC 5961) */
 	TCPS_F_TS_BACKWARDS,        /* a TSval below TS.Recent: PAWS drops the segment (RFC 7323) */
 	TCPS_F_SUPER_SEGMENT,       /* a segment above the MSS: offloaded (TSO/GRO), seen on a host */
+	TCPS_F_NETWORK_DUPLICATE,   /* the same IPv4 datagram again, later: duplicated on the way, not resent */
 	TCPS_F__COUNT
 };
 

@@ -164,6 +164,13 @@ static void test_retransmissions(void)
 	};
 	EXPECT(differs, "#5 I retransmission: seq 1 to 101 again (100 seen before, first in packet 4)\n"
 			"#5 I retransmission_differs: the byte at seq 1 differs from packet 4's (seq 1, 100 bytes)\n");
+	/* The same datagram (IP id) again after others: delivered twice, sent once. */
+	static const struct seg_step dup[] = {
+		HS, { 'A', A | P, 1001, 5001, 100, 1000, 40, 0, 0, 0, 0, 0x777, 0, 0 }, D('A', 1101, 5001, 100, 50),
+		{ 'A', A | P, 1001, 5001, 100, 1000, 40, 0, 0, 0, 0, 0x777, 0, 0 },
+	};
+	/* (TS.Recent is still 40: #5 lay beyond what B had acknowledged) */
+	EXPECT(dup, "#6 I network_duplicate: IP id 1911, seq 1, 100 bytes: the datagram of packet 4 again\n");
 	/* SYN and FIN sent again count too. */
 	static const struct seg_step ctl[] = {
 		{ 'A', S, 1000, 0, 0, 1000, 0, 0, 0, 0, 0, 0, 0, 0 }, { 'A', S, 1000, 0, 0, 1000, 0, 0, 0, 0, 0, 0, 0, 0 },
