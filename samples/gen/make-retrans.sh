@@ -208,10 +208,10 @@ stop_caps() {
 
 # --- traffic -----------------------------------------------------------------------------------
 SRVPID=
-start_server() { # up down [count]
+start_server() { # up down both|respond
     local ready="$WORK/srv.ready"
     rm -f "$ready"
-    inB timeout 20 "$PY" "$PEER" server $SRV $PORT "$1" "$2" "$ready" "$WORK/$NAME.info" "${3:-1}" &
+    inB timeout 20 "$PY" "$PEER" server $SRV $PORT "$1" "$2" "$ready" "$WORK/$NAME.info" 1 "$3" &
     SRVPID=$!
     BGPIDS+=("$SRVPID")
     wait_file "$ready"
@@ -272,14 +272,14 @@ log "namespaces $NSA $NSB $NSR and tracing instance $INST ready"
 
 # 1. upload, two single losses: the client's fast retransmits (RACK/SACK)
 begin loss-c2s rules:c2s:drop:5,c2s:drop:20
-start_server 40000 200
+start_server 40000 200 respond
 client 40000 200 40201
 wait_server
 finish "the client uploads 40000 bytes; the relay drops the client's data segments #5 and #20 after the client-side capture point; the client repairs each with one fast retransmission"
 
 # 2. download, a double loss and a single one: the server's fast retransmits
 begin loss-s2c rules:s2c:drop:4,s2c:drop:5,s2c:drop:25
-start_server 100 40000
+start_server 100 40000 respond
 client 100 40000 40202
 wait_server
 finish "the server sends 40000 bytes; the relay drops the server's data segments #4, #5 and #25 after the server-side capture point"
@@ -288,35 +288,35 @@ finish "the server sends 40000 bytes; the relay drops the server's data segments
 # window: no retransmission), the server's #20 three places late (the third segment SACKed above
 # it makes RACK call it lost before it arrives: a spurious fast retransmission)
 begin reorder rules:c2s:hold:5:6,s2c:hold:20:23
-start_server 30000 30000
+start_server 30000 30000 both
 client 30000 30000 40203
 wait_server
 finish "both ends send 30000 bytes at once; the relay forwards the client's data segment #5 right after #6 (one place late: within RACK's reordering window, nothing is retransmitted) and the server's #20 right after #23 (three places late: the third SACKed segment above it makes the server retransmit it at once, spuriously: the original arrives first and the retransmission draws a D-SACK)"
 
 # 4. duplication by the network: no kernel retransmits anything
 begin duplicate rules:c2s:dup:6,s2c:dup:10:12
-start_server 20000 20000
+start_server 20000 20000 both
 client 20000 20000 40204
 wait_server
 finish "both ends send 20000 bytes at once; the relay forwards the client's data segment #6 twice in a row and a copy of the server's #10 again right after #12 (identical frames, same IP id: the network's duplicates, which no kernel retransmitted; the receivers answer with D-SACKs)"
 
-# 5. everything at once, both directions
+# 5. everything at once, both directions (relay.py's MIX)
 begin mix mix
-start_server 30000 30000
-client 30000 30000 40205
+start_server 30000 45000 both
+client 30000 45000 40205
 wait_server
-finish "both ends send 30000 bytes at once; relay.py's mix rules: client -> server: #6 dropped, #12 after #13, #18 duplicated in a row, #24 after #27; server -> client: #4 duplicated in a row, #9 dropped, #15 after #16, #22 dropped"
+finish "the client sends 30000 bytes while the server sends 45000; relay.py's mix rules: the client's data segment #3 dropped (one fast retransmission), its #20 duplicated in a row; the server's #5 duplicated in a row, its #12 one place late (after #13: no retransmission), its #33 dropped (one fast retransmission). The rules are spaced so that neither end retransmits while it has SACK blocks of its own to send: those shrink its segments by 12 bytes, and a lost full-size segment may then be resent as two (976 + 12 bytes: two retransmitted segments)"
 
 # 6. SYN loss: the client's first two SYNs are dropped, the third (2 s later) gets through
 begin syn-loss rules:c2s:dropsyn:1,c2s:dropsyn:2
-start_server 100 100
+start_server 100 100 respond
 client 100 100 40206
 wait_server
 finish "the relay drops the client's first two SYNs after the client-side capture point: the client retransmits its SYN 1 s and 2 s after the first (same ISN), the third gets through; then 100 bytes each way"
 
 # 7. SYN-ACK retransmission: the handshake's final ACK is lost and the client is silent for 1.5 s
 begin synack-loss rules:c2s:dropack:1
-start_server 100 100
+start_server 100 100 respond
 client 100 100 40207 1.5
 wait_server
 finish "the relay drops the client's handshake ACK; the client waits 1.5 s before sending, so the server, still SYN_RCVD, retransmits its SYN-ACK after 1 s and the client's ACK of that completes the handshake"
@@ -324,10 +324,18 @@ finish "the relay drops the client's handshake ACK; the client waits 1.5 s befor
 # 8. tail loss: the last two segments of the server's answer are lost; nothing follows them, so
 # a tail loss probe (a retransmission of the last segment) comes first, then the SACK-driven repair
 begin tail-loss rules:s2c:drop:7,s2c:drop:8
-start_server 100 7904
+start_server 100 7904 respond
 client 100 7904 40208
 wait_server
 finish "the server sends 7904 bytes (8 segments of 988) and then waits for the client's FIN; the relay drops segments #7 and #8 after the server-side capture point; nothing follows them, so the server's tail loss probe retransmits #8 and the client's SACK of it then gets #7 retransmitted"
+
+# 9. a burst of six consecutive losses: the repair sends two-segment skbs, one tracepoint event
+# for two wire segments (TCP builds GSO skbs even with GSO off on the device)
+begin burst-loss rules:s2c:drop:11,s2c:drop:12,s2c:drop:13,s2c:drop:14,s2c:drop:15,s2c:drop:16
+start_server 100 19760 respond
+client 100 19760 40209
+wait_server
+finish "the server sends 19760 bytes (20 segments of 988); the relay drops the server's data segments #11 to #16 after the server-side capture point; the SACKs of #17 to #20 start a recovery that resends the six, some two at a time in one skb (one tcp_retransmit_skb event, two wire segments)"
 
 stop_relay
 for f in "$OUT"/*.pcap; do

@@ -46,8 +46,11 @@ PACKET_OUTGOING = 4
 FIN, SYN, RST, PSH, ACK = 0x01, 0x02, 0x04, 0x08, 0x10
 
 
-MIX = ("c2s:drop:6,c2s:hold:12:13,c2s:dup:18,c2s:hold:24:27,"
-       "s2c:drop:9,s2c:dup:4,s2c:hold:15:16,s2c:drop:22")
+# Loss, reordering and duplication both ways, spaced so that no end retransmits while it has
+# SACK blocks of its own to send (they shrink its segments, and a resent skb may then go out as
+# two): with make-retrans.sh's mix (30000 bytes up, 45000 down at once, MSS 1000, 20 ms each
+# way) the client's loss is repaired around 40 ms, the server's around 120 ms.
+MIX = "c2s:drop:3,c2s:dup:20,s2c:dup:5,s2c:hold:12:13,s2c:drop:33"
 
 
 def tcp_of(frame):

@@ -37,14 +37,17 @@ show a retransmission whose evidence it holds. For each vantage point (client: i
 the relay; server: its veth, after the relay) each retransmitted segment is:
   original  the capture also holds an earlier copy of some of its sequence space (or, for a
             SYN/SYN-ACK, an earlier one with the same ISN): seen twice
-  hole      no earlier copy, but the capture holds an earlier segment from the same sender at a
-            higher sequence number: it fills a hole. The sender's TCP timestamp proves it was
+  hole      no earlier copy, but the capture holds an earlier segment from the same sender at or
+            beyond its end (data above it, or a pure ACK whose sequence number, the sender's
+            snd_nxt, shows the sender had sent these bytes already): it fills a hole. The sender's TCP timestamp proves it was
             sent after that higher segment (TSval greater), so it is not a reordered original;
             "tsval_later" records that check
   hidden    neither: nothing in this capture tells it from a first transmission (a SYN whose
             first copy was lost upstream; the last segment of a burst whose first copy was lost
             upstream, a tail loss probe that repaired it)
   absent    the segment is not in this capture (lost upstream itself)
+Per endpoint and vantage point, "expected", "hidden" and "absent" count the endpoint's
+retransmitted segments by these classes (original and hole together); they add up to "kernel".
 "expected" per vantage point is the number of original + hole segments: what an analyser of
 that capture should report as retransmissions (codes retransmission, fast_retransmission,
 spurious_retransmission). The relay's duplicates and held-back segments are not
@@ -218,7 +221,10 @@ def visibility(r, vsegs):
             continue
         if after(r.end, s.seq) and after(s.end, r.seq):  # overlapping sequence space
             return "original", None
-    higher = [s for s in earlier if not s.flags & F_SYN and not after(r.end, s.seq)]
+    # any earlier segment of the sender's at or beyond r's end, a pure ACK too: its sequence
+    # number is the sender's snd_nxt, so the sender had sent r's bytes already
+    higher = [s for s in vsegs[:idx] if s.src == r.src and s.dst == r.dst and not s.flags & F_SYN
+              and not after(r.end, s.seq)]
     if higher:
         ts = [s.tsval for s in higher if s.tsval is not None]
         # the original of r went before every segment above it; r's TSval beyond the lowest of
@@ -310,6 +316,7 @@ def main():
             evs = [e for e in events if e["src"] == ep and e["dst"] == c["server" if role == "client" else "client"]]
             rtx, counts = [], {"client": 0, "server": 0}
             hidden = {"client": 0, "server": 0}
+            absent = {"client": 0, "server": 0}
             for e in evs:
                 if e["err"]:
                     continue
@@ -333,6 +340,8 @@ def main():
                             counts[v] += 1
                         elif how == "hidden":
                             hidden[v] += 1
+                        else:
+                            absent[v] += 1
                     rtx.append(item)
             failed = [e for e in evs if e["err"]]
             infos_ep = [i for i in infos if i["local"] == fmt(ep)]
@@ -355,6 +364,7 @@ def main():
                 "nstat": nst[role],
                 "expected": counts,
                 "hidden": hidden,
+                "absent": absent,
                 "retransmissions": rtx,
             }
             # the counts must agree (one connection per namespace at a time)
@@ -395,8 +405,9 @@ def main():
                     "events with err=0, each weighted by the wire segments it sent, plus "
                     "tcp:tcp_retransmit_synack events); equal to TCP_INFO total_retrans, ss -ti and "
                     "the namespace's TcpRetransSegs. expected[vantage] = those a capture at that "
-                    "vantage point can show (visible original or hole); hidden[vantage] = those it "
-                    "cannot. See samples/retrans/README.md.",
+                    "vantage point can show (an earlier copy in it, or a hole they fill); "
+                    "hidden[vantage] = those in it that it cannot show; absent[vantage] = those "
+                    "lost before they reached it. See samples/retrans/README.md.",
         "connections": out_conns,
     }
     with open(args.out, "w") as f:
@@ -405,10 +416,11 @@ def main():
     for c in out_conns:
         for ep, d in c["endpoints"].items():
             print("  %-18s kernel %d (events %d, failed %d, total_retrans %s, ss %s) expected client %d "
-                  "server %d, hidden client %d server %d; nstat %s" % (
+                  "server %d, hidden+absent client %d server %d; nstat %s" % (
                       ep, d["kernel"], d["kernel_events"], d["failed_events"],
                       d["tcp_info_total_retrans"], d["ss_total_retrans"], d["expected"]["client"],
-                      d["expected"]["server"], d["hidden"]["client"], d["hidden"]["server"],
+                      d["expected"]["server"], d["hidden"]["client"] + d["absent"]["client"],
+                      d["hidden"]["server"] + d["absent"]["server"],
                       " ".join("%s=%d" % (k.replace("TcpExtTCP", "").replace("Tcp", ""), v)
                                for k, v in d["nstat"].items())), file=sys.stderr)
     if problems:

@@ -2,12 +2,14 @@
 """Client and server programs driven by make-retrans.sh (real kernel TCP through relay.py).
 
 Usage:
-  retrans_peer.py server ADDR PORT UP DOWN READYFILE INFOFILE [COUNT]
+  retrans_peer.py server ADDR PORT UP DOWN READYFILE INFOFILE [COUNT [ORDER]]
   retrans_peer.py client ADDR PORT UP DOWN BINDADDR BINDPORT INFOFILE [WAIT]
 
 One exchange per connection, the same for every scenario (the relay's rules make the scenario):
-the client sends UP bytes while the server sends DOWN bytes (each in a thread of its own, so the
-data may flow both ways at once). Each end reads the other's bytes and waits until all it sent is
+the client sends UP bytes while the server sends DOWN bytes; with ORDER "both" (the default)
+each end sends in a thread of its own, so the data flows both ways at once; with ORDER "respond"
+the server reads the UP bytes before it sends (a request and its response: fewer timing
+accidents, e.g. whether the server's ACK of the request goes before or after its data). Each end reads the other's bytes and waits until all it sent is
 acknowledged, then records its counters (below); then the client shutdown(SHUT_WR)s, the server
 reads that FIN and shutdown(SHUT_WR)s, and the client reads the server's FIN. So the client
 closes first and no FIN goes before the data it follows has been delivered: a loss at the tail
@@ -99,7 +101,7 @@ def sender(s, n, fill):
     return t
 
 
-def server(addr, port, up, down, ready, infofile, count=1):
+def server(addr, port, up, down, ready, infofile, count=1, order="both"):
     ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     ls.setsockopt(socket.IPPROTO_TCP, socket.TCP_MAXSEG, MSS)
@@ -110,9 +112,13 @@ def server(addr, port, up, down, ready, infofile, count=1):
     for _ in range(count):
         c, _peer = ls.accept()
         c.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        t = sender(c, down, b"S")
-        recv_exact(c, up)
-        t.join()
+        if order == "respond":
+            recv_exact(c, up)
+            sender(c, down, b"S").join()
+        else:
+            t = sender(c, down, b"S")
+            recv_exact(c, up)
+            t.join()
         report(c, infofile, "server")
         recv_eof(c)
         c.shutdown(socket.SHUT_WR)
@@ -142,7 +148,7 @@ def client(addr, port, up, down, bind, infofile, wait=0.0):
 def main(argv):
     if argv[1] == "server":
         server(argv[2], int(argv[3]), int(argv[4]), int(argv[5]), argv[6], argv[7],
-               int(argv[8]) if len(argv) > 8 else 1)
+               int(argv[8]) if len(argv) > 8 else 1, argv[9] if len(argv) > 9 else "both")
     elif argv[1] == "client":
         client(argv[2], int(argv[3]), int(argv[4]), int(argv[5]), (argv[6], int(argv[7])), argv[8],
                float(argv[9]) if len(argv) > 9 else 0.0)
