@@ -46,6 +46,10 @@ the relay; server: its veth, after the relay) each retransmitted segment is:
             first copy was lost upstream; the last segment of a burst whose first copy was lost
             upstream, a tail loss probe that repaired it)
   absent    the segment is not in this capture (lost upstream itself)
+Each retransmitted segment is listed with its time (from the first packet of either capture),
+the tracepoint and socket state, its kind, absolute and relative (to the sender's ISN) sequence
+number, payload length, IP id, TSval, the number of wire segments its event sent, its class and
+its packet number (1-based, null if absent) in each capture.
 Per endpoint and vantage point, "expected", "hidden" and "absent" count the endpoint's
 retransmitted segments by these classes (original and hole together); they add up to "kernel".
 "expected" per vantage point is the number of original + hole segments: what an analyser of
@@ -325,11 +329,13 @@ def main():
                     item = {"t": round(s.t - t0, 6), "event": e["type"], "state": e["state"],
                             "kind": s.kind(), "seq": s.seq,
                             "rel_seq": (s.seq - base) & M32 if base is not None else None,
-                            "len": s.plen, "ip_id": s.ipid, "segs_in_event": len(e["segs"]),
-                            "visible": {}}
+                            "len": s.plen, "ip_id": s.ipid, "tsval": s.tsval,
+                            "segs_in_event": len(e["segs"]), "visible": {}}
                     for v in ("client", "server"):
                         how, later = visibility(s, caps[v])
                         item["visible"][v] = how
+                        item.setdefault("packet", {})[v] = next(
+                            (x.n for x in caps[v] if x.key() == s.key()), None)
                         if how == "hole":
                             item.setdefault("tsval_later", {})[v] = later
                             if not later:
