@@ -75,7 +75,7 @@ trap 'exit 143' TERM
 [ "$(id -u)" = 0 ] || die "must run as root"
 if ! command -v ethtool >/dev/null; then
     log "installing ethtool"
-    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ethtool >/dev/null ||
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ethtool >/dev/null; } ||
         die "cannot install ethtool"
 fi
 for tool in tcpdump ethtool ip ss timeout; do
@@ -220,7 +220,7 @@ start_server() { # up down both|respond
 wait_server() { wait "$SRVPID" || die "$NAME: server failed"; }
 
 client() { # up down client-port [wait]
-    inA timeout 20 "$PY" "$PEER" client $SRV $PORT "$1" "$2" $CLI "$3" "$WORK/$NAME.info" ${4:-} ||
+    inA timeout 20 "$PY" "$PEER" client $SRV $PORT "$1" "$2" $CLI "$3" "$WORK/$NAME.info" ${4:+"$4"} ||
         die "$NAME: client failed"
 }
 
