@@ -133,6 +133,14 @@ static bool loss_signalled(const struct endpoint *rcv, uint32_t lo, uint32_t end
 	       lt(lo, r->sack_hi);
 }
 
+/* The duplicate ACKs a fast retransmission followed, for its detail (bits 8
+ * on); 0 when SACK, not two or more duplicates, showed the loss. */
+static uint32_t dupack_bits(const struct endpoint *rcv, uint32_t lo)
+{
+	bool by_dups = rcv->ack_known && rcv->ack_hi == lo && rcv->st.dupacks >= 2;
+	return by_dups ? rcv->st.dupacks << 8 : 0;
+}
+
 /* Was the filler s sent before (-1) or after (+1) the segment beyond hole h, 0 when nothing says? */
 static int filler_order(const struct hole *h, const struct seg *s, int *by)
 {
@@ -254,7 +262,7 @@ static void sent_again(struct tracker *t, struct conn *c, unsigned dir, const st
 			track_finding_at(t, c, dir, fast ? TCPS_F_FAST_RETRANSMISSION : TCPS_F_RETRANSMISSION, &at,
 					 unseen, s->seq, old_hi,
 					 bits | RX_UNCAPTURED | (uint32_t)(order ? by : BY_LOSS_SIGNAL) << 4 |
-						 (fast ? y->st.dupacks << 8 : 0));
+						 (fast ? dupack_bits(y, s->seq) : 0));
 		}
 		hole_cut(st, sc, s->seq, old_hi);
 		return;
@@ -268,7 +276,7 @@ static void sent_again(struct tracker *t, struct conn *c, unsigned dir, const st
 		at.other = y->st.ack_pkt;
 	} else if (loss_signalled(y, s->seq, end, 2)) {
 		code = TCPS_F_FAST_RETRANSMISSION;
-		bits |= y->st.dupacks << 8;
+		bits |= dupack_bits(y, s->seq);
 	}
 	uint32_t rec = track_finding_at(t, c, dir, code, &at, seen, s->seq, old_hi, bits);
 	if (code != TCPS_F_SPURIOUS_RETRANSMISSION) {
