@@ -206,6 +206,38 @@ void tcps_writer_error(struct tcps_writer *w, uint64_t pkt, const char *msg)
 	}
 }
 
+/* What the capture itself missed or made, apart from what the endpoints did:
+ * "  capture quality: missed segment_not_captured 2, ack_of_unseen 1; made
+ * capture_duplicate 3; 5 segments cut by the snap length; time went ...". */
+static void capture_quality(FILE *f, const struct tcps_totals *t)
+{
+	static const enum tcps_category cats[2] = { TCPS_CAT_CAPTURE_LOSS, TCPS_CAT_CAPTURE_ARTEFACT };
+	static const char *const label[2] = { "missed ", "made " };
+	const char *sep = "  capture quality: ";
+	for (int k = 0; k < 2; k++) {
+		const char *first = label[k];
+		for (int i = 1; i < TCPS_F__COUNT; i++)
+			if (t->findings[i] && tcps_finding_category((enum tcps_finding_code)i) == cats[k]) {
+				fprintf(f, "%s%s%s %" PRIu64, first ? sep : ", ", first ? first : "",
+					tcps_finding_name((enum tcps_finding_code)i), t->findings[i]);
+				first = NULL;
+				sep = "; ";
+			}
+	}
+	uint64_t cut = t->by_class[TCPS_PKT_TCP_TRUNCATED];
+	if (cut) {
+		fprintf(f, "%s%" PRIu64 " segment%s cut by the snap length", sep, cut, cut == 1 ? "" : "s");
+		sep = "; ";
+	}
+	if (t->time_backwards) {
+		fprintf(f, "%stime went backwards at %" PRIu64 " packet%s (see the notes)", sep, t->time_backwards,
+			t->time_backwards == 1 ? "" : "s");
+		sep = "; ";
+	}
+	if (sep[0] == ';')
+		fputc('\n', f);
+}
+
 void tcps_writer_totals(struct tcps_writer *w, const struct tcps_totals *t, bool complete)
 {
 	FILE *f = w->out;
@@ -257,9 +289,7 @@ void tcps_writer_totals(struct tcps_writer *w, const struct tcps_totals *t, bool
 	uint64_t nf = 0;
 	for (int i = 1; i < TCPS_F__COUNT; i++)
 		nf += t->findings[i];
-	if (t->time_backwards)
-		fprintf(f, "  time went backwards at %" PRIu64 " packet%s (see the notes)\n", t->time_backwards,
-			t->time_backwards == 1 ? "" : "s");
+	capture_quality(f, t);
 	fprintf(f, "  transitions %" PRIu64 ", findings %" PRIu64, t->transitions, nf);
 	for (int i = 1, n = 0; i < TCPS_F__COUNT; i++)
 		if (t->findings[i])

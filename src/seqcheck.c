@@ -66,8 +66,8 @@ static void rst_check(struct tracker *t, struct conn *c, const struct seg *s, un
 		return;
 	if (x->fin_sent && seq == x->fin_seq && nxt == x->fin_seq + 1)
 		return; /* at its FIN, already acknowledged: Linux takes it (tcp_reset_check) */
-	uint32_t wnd = y->st.redge - nxt;
-	if (le(nxt, seq) && lt(seq - nxt, wnd))
+	uint32_t wnd = le(nxt, y->st.redge) ? y->st.redge - nxt : 0;
+	if (le(nxt, seq) && seq - nxt < wnd)
 		track_finding(t, c, dir, TCPS_F_RST_NOT_EXACT, ev, pkt, ts, seq, x->snd_nxt, nxt);
 	else
 		track_finding(t, c, dir, TCPS_F_RST_OUT_OF_WINDOW, ev, pkt, ts, seq, nxt, wnd);
