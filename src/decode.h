@@ -128,4 +128,8 @@ enum dec_result tcps_decode_l4(uint8_t proto, struct cur payload, uint32_t decla
 /* Parses TCP options in c into o (exposed for unit tests). */
 void tcps_decode_tcp_options(struct cur c, struct tcp_opts *o);
 
+/* The same without the fast paths for common layouts: the reference the
+ * fast paths are tested against. */
+void tcps_decode_tcp_options_generic(struct cur c, struct tcp_opts *o);
+
 #endif
