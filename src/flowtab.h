@@ -6,6 +6,7 @@
 #include "conn.h"
 
 #define FLOWTAB_NONE UINT32_MAX
+#define FLOWTAB_CHUNK_SHIFT 12   /* records per chunk: 4096 */
 
 struct flowtab_slot {
 	uint32_t hash;
@@ -44,6 +45,10 @@ void tcps_flowtab_remove(struct flowtab *t, struct conn *c);
 
 /* Index of a record and the record at an index (for intrusive lists). */
 uint32_t tcps_flowtab_index(const struct flowtab *t, const struct conn *c);
-struct conn *tcps_flowtab_at(const struct flowtab *t, uint32_t idx);
+
+static inline struct conn *tcps_flowtab_at(const struct flowtab *t, uint32_t idx)
+{
+	return &t->chunks[idx >> FLOWTAB_CHUNK_SHIFT][idx & ((1u << FLOWTAB_CHUNK_SHIFT) - 1)];
+}
 
 #endif
