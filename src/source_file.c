@@ -220,8 +220,13 @@ int tcps_source_next(struct tcps_source *s, struct tcps_packet *pkt, char *errbu
 	/* Nanoseconds: the file was opened with PCAP_TSTAMP_PRECISION_NANO. A
 	 * record whose fraction is a second or more (a damaged microsecond
 	 * field) is carried into the seconds so time stays ordered. */
-	pkt->ts.sec = (int64_t)h->ts.tv_sec + (int64_t)(h->ts.tv_usec / 1000000000);
-	pkt->ts.nsec = (uint32_t)(h->ts.tv_usec % 1000000000);
+	if (h->ts.tv_usec >= 0 && h->ts.tv_usec < 1000000000) { /* always, but for damage */
+		pkt->ts.sec = (int64_t)h->ts.tv_sec;
+		pkt->ts.nsec = (uint32_t)h->ts.tv_usec;
+	} else {
+		pkt->ts.sec = (int64_t)h->ts.tv_sec + (int64_t)(h->ts.tv_usec / 1000000000);
+		pkt->ts.nsec = (uint32_t)(h->ts.tv_usec % 1000000000);
+	}
 	pkt->bytes = data;
 	pkt->caplen = h->caplen;
 	pkt->wirelen = h->len;
