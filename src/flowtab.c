@@ -2,7 +2,7 @@
  *
  *   slots (dense, 8 bytes each)          chunks of records (never move)
  *   +------------+------+                +------+------+-----+
- *   | hash32     | idx  | ---- idx ----> | conn | conn | ... |  4096 per chunk
+ *   | hash32     | idx  | ---- idx ----> | conn | conn | ... |  4 MiB per chunk
  *   +------------+------+                +------+------+-----+
  *
  * A lookup probes the dense slot array linearly from hash & mask and compares
@@ -15,14 +15,15 @@
  * threaded on a free list for reuse: memory follows the peak of live
  * connections, not the packets.
  */
+#define _DEFAULT_SOURCE /* posix_memalign, madvise */
 #include <stdlib.h>
+#include <sys/mman.h>
 #include <string.h>
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 #include "flowtab.h"
 
-#define CHUNK_SHIFT FLOWTAB_CHUNK_SHIFT
-#define CHUNK_SIZE (1u << CHUNK_SHIFT)
+#define CHUNK_SIZE FLOWTAB_CHUNK_RECORDS
 
 static struct flowtab_slot *slots_new(uint32_t n)
 {
@@ -120,18 +121,41 @@ static int grow_slots(struct flowtab *t)
 	return 0;
 }
 
+/*
+ * A chunk of records is 4 MiB, aligned to and advised as huge pages (Linux
+ * transparent huge pages, in "madvise" mode on most distributions). The
+ * records of the connections that are active are scattered over all chunks,
+ * so with 4 KiB pages nearly every packet's record lookup also missed the
+ * TLB (some 3,000 pages for 15,000 tracked connections, beyond the second-
+ * level TLB); two huge pages per chunk need two entries. Where huge pages
+ * are not available the advice is ignored and nothing else changes.
+ */
+#define HUGE_PAGE (2u << 20)
+_Static_assert(FLOWTAB_CHUNK_BYTES % HUGE_PAGE == 0, "chunks are whole huge pages");
+
+static struct conn *chunk_alloc(void)
+{
+	void *p = NULL;
+	if (posix_memalign(&p, HUGE_PAGE, FLOWTAB_CHUNK_BYTES) != 0)
+		return NULL;
+#ifdef MADV_HUGEPAGE
+	madvise(p, FLOWTAB_CHUNK_BYTES, MADV_HUGEPAGE);
+#endif
+	return p;
+}
+
 static int grow_records(struct flowtab *t)
 {
-	if (t->nchunks >= (FLOWTAB_NONE >> CHUNK_SHIFT))
+	if (t->nchunks >= FLOWTAB_NONE / CHUNK_SIZE)
 		return -1;
 	struct conn **chunks = realloc(t->chunks, (t->nchunks + 1) * sizeof *chunks);
 	if (!chunks)
 		return -1;
 	t->chunks = chunks;
-	struct conn *c = malloc(CHUNK_SIZE * sizeof *c);
+	struct conn *c = chunk_alloc();
 	if (!c)
 		return -1;
-	uint32_t base = t->nchunks << CHUNK_SHIFT;
+	uint32_t base = t->nchunks * CHUNK_SIZE;
 	for (uint32_t i = CHUNK_SIZE; i-- > 0;) {
 		c[i].self = base + i;
 		c[i].lru_next = t->free_head;

@@ -6,7 +6,9 @@
 #include "conn.h"
 
 #define FLOWTAB_NONE UINT32_MAX
-#define FLOWTAB_CHUNK_SHIFT 12   /* records per chunk: 4096 */
+/* Records come in chunks of two huge pages (see flowtab.c). */
+#define FLOWTAB_CHUNK_BYTES (4u << 20)
+#define FLOWTAB_CHUNK_RECORDS ((uint32_t)(FLOWTAB_CHUNK_BYTES / sizeof(struct conn)))
 
 struct flowtab_slot {
 	uint32_t hash;
@@ -48,7 +50,8 @@ uint32_t tcps_flowtab_index(const struct flowtab *t, const struct conn *c);
 
 static inline struct conn *tcps_flowtab_at(const struct flowtab *t, uint32_t idx)
 {
-	return &t->chunks[idx >> FLOWTAB_CHUNK_SHIFT][idx & ((1u << FLOWTAB_CHUNK_SHIFT) - 1)];
+	/* a division by a constant: a multiply and a shift */
+	return &t->chunks[idx / FLOWTAB_CHUNK_RECORDS][idx % FLOWTAB_CHUNK_RECORDS];
 }
 
 #endif
