@@ -13,6 +13,7 @@
  * than one timeout. Each packet costs one hash lookup; nothing is allocated
  * except when the flow table grows.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -324,32 +325,35 @@ static inline uint64_t be64_of(const uint8_t *p)
 	return (uint64_t)be32_of(p) << 32 | be32_of(p + 4);
 }
 
-/* Builds the canonical key; returns the key side of the packet's sender. */
+/* Builds the canonical key; returns the key side of the packet's sender.
+ *
+ * The key is looked up right after it is written, while its stores are
+ * still in the store buffer; a load that straddles two stores cannot be
+ * forwarded and waits for both to reach the cache. So the key is written in
+ * whole pieces, each read back only within itself: the two 16-byte
+ * addresses (an IPv4 address is followed by 12 zero bytes in the segment
+ * too, see struct seg), ports and VLANs as one 8-byte store (GCC merges the
+ * four), and family with its padding. */
+_Static_assert(offsetof(struct flowkey, vlan) == offsetof(struct flowkey, port) + 4 &&
+		       offsetof(struct flowkey, family) == offsetof(struct flowkey, port) + 8 &&
+		       sizeof(struct flowkey) == offsetof(struct flowkey, family) + 4,
+	       "make_key writes every byte of the key");
+
 static unsigned make_key(const struct seg *s, struct flowkey *k, bool ignore_vlan)
 {
-	unsigned dir;
-	memset(k, 0, sizeof *k);
-	/* The lower (address, port) pair is side 0: addresses compare as memcmp
-	 * would, with constant sizes so that no call is made. */
-	if (s->family == 4) {
-		uint32_t a = be32_of(s->src), b = be32_of(s->dst);
-		dir = a > b || (a == b && s->sport > s->dport);
-		memcpy(k->addr[dir], s->src, 4);
-		memcpy(k->addr[!dir], s->dst, 4);
-	} else {
-		uint64_t ah = be64_of(s->src), bh = be64_of(s->dst);
-		uint64_t al = be64_of(s->src + 8), bl = be64_of(s->dst + 8);
-		dir = ah > bh || (ah == bh && (al > bl || (al == bl && s->sport > s->dport)));
-		memcpy(k->addr[dir], s->src, 16);
-		memcpy(k->addr[!dir], s->dst, 16);
-	}
-	k->port[dir] = s->sport;
-	k->port[!dir] = s->dport;
-	if (!ignore_vlan) {
-		k->vlan[0] = s->vlan[0];
-		k->vlan[1] = s->vlan[1];
-	}
-	k->family = s->family;
+	/* The lower (address, port) pair is side 0; comparing all 16 bytes as
+	 * big-endian words is memcmp's order, and for IPv4 the zero tails
+	 * compare equal. */
+	uint64_t ah = be64_of(s->src), bh = be64_of(s->dst);
+	uint64_t al = be64_of(s->src + 8), bl = be64_of(s->dst + 8);
+	unsigned dir = ah > bh || (ah == bh && (al > bl || (al == bl && s->sport > s->dport)));
+	memcpy(k->addr[0], dir ? s->dst : s->src, 16);
+	memcpy(k->addr[1], dir ? s->src : s->dst, 16);
+	const uint16_t pv[4] = { dir ? s->dport : s->sport, dir ? s->sport : s->dport, ignore_vlan ? 0 : s->vlan[0],
+				 ignore_vlan ? 0 : s->vlan[1] };
+	memcpy(k->port, pv, sizeof pv); /* port[2], vlan[2] */
+	const uint8_t fp[4] = { s->family, 0, 0, 0 };
+	memcpy((uint8_t *)k + offsetof(struct flowkey, family), fp, sizeof fp); /* family, pad[3] */
 	return dir;
 }
 
