@@ -36,6 +36,9 @@ struct tcps_engine {
 	struct tcps_reporter rep;
 	struct flowtab ft;
 	struct lru lists[2];             /* CONN_OPEN_LIST, CONN_CLOSED_LIST */
+	/* Per list, a time no head's queued_ts is below (see expire) */
+	struct tcps_ts queued_floor[2];
+	bool floor_known[2];
 	struct frag_table *frags;
 	struct tcps_totals tot;
 	uint64_t pktno;
@@ -293,16 +296,27 @@ static bool timed_out(const struct tcps_engine *e, const struct conn *c)
 	return (t || c->list == CONN_CLOSED_LIST) && expired(&c->last_ts, &e->now, t);
 }
 
+/*
+ * A list is queued in time order and the clock never goes back, so its
+ * head's queued_ts only grows: the one seen last is a floor for every later
+ * head. While the floor has not expired no head has, and the head record
+ * (a cache miss on most packets) need not be read.
+ */
 static void expire(struct tcps_engine *e)
 {
 	for (uint8_t l = 0; l < 2; l++) {
 		uint32_t t = list_timeout(e, l), h;
 		if (l == CONN_OPEN_LIST && !t)
 			continue;
+		if (e->floor_known[l] && !expired(&e->queued_floor[l], &e->now, t))
+			continue;
 		while ((h = e->lists[l].head) != FLOWTAB_NONE) {
 			struct conn *c = tcps_flowtab_at(&e->ft, h);
-			if (!expired(&c->queued_ts, &e->now, t))
+			if (!expired(&c->queued_ts, &e->now, t)) {
+				e->queued_floor[l] = c->queued_ts;
+				e->floor_known[l] = true;
 				break;
+			}
 			if (expired(&c->last_ts, &e->now, t)) {
 				conn_end(e, c, l == CONN_CLOSED_LIST ? TCPS_END_CLOSED : TCPS_END_IDLE);
 			} else { /* active since queued: look again later */
@@ -524,7 +538,10 @@ void tcps_engine_feed(struct tcps_engine *e, int linktype, const struct tcps_ts 
 		e->tot.time_backwards++;
 		note(e, TCPS_NOTE_TIME_BACKWARDS, TCPS_MAL_NONE, e->pktno, d);
 	} else {
-		e->now = *ts;
+		/* field by field: *ts was just written that way, and a 16-byte
+		 * load of two fresh stores would wait for both to reach the cache */
+		e->now.sec = ts->sec;
+		e->now.nsec = ts->nsec;
 	}
 	if (caplen > wirelen) {
 		/* A writer bug or a damaged file: trust the bytes we have. */
