@@ -58,7 +58,7 @@ struct seg {
 	uint8_t nvlan;
 	/* IP */
 	uint8_t family;                  /* 4 or 6 */
-	uint8_t src[16], dst[16];
+	uint8_t src[16], dst[16];        /* IPv4: the first 4 bytes, then zeros (make_key relies on it) */
 	uint8_t ttl;
 	uint32_t ip_id;                  /* IPv4 id, or IPv6 fragment id */
 	bool tso;                        /* IPv4 total length 0: offloaded super-segment */
@@ -127,5 +127,9 @@ enum dec_result tcps_decode_l4(uint8_t proto, struct cur payload, uint32_t decla
 
 /* Parses TCP options in c into o (exposed for unit tests). */
 void tcps_decode_tcp_options(struct cur c, struct tcp_opts *o);
+
+/* The same without the fast paths for common layouts: the reference the
+ * fast paths are tested against. */
+void tcps_decode_tcp_options_generic(struct cur c, struct tcp_opts *o);
 
 #endif

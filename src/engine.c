@@ -13,6 +13,7 @@
  * than one timeout. Each packet costs one hash lookup; nothing is allocated
  * except when the flow table grows.
  */
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +36,9 @@ struct tcps_engine {
 	struct tcps_reporter rep;
 	struct flowtab ft;
 	struct lru lists[2];             /* CONN_OPEN_LIST, CONN_CLOSED_LIST */
+	/* Per list, a time no head's queued_ts is below (see expire) */
+	struct tcps_ts queued_floor[2];
+	bool floor_known[2];
 	struct frag_table *frags;
 	struct tcps_totals tot;
 	uint64_t pktno;
@@ -304,16 +308,27 @@ static bool timed_out(const struct tcps_engine *e, const struct conn *c)
 	return (t || c->list == CONN_CLOSED_LIST) && expired(&c->last_ts, &e->now, t);
 }
 
+/*
+ * A list is queued in time order and the clock never goes back, so its
+ * head's queued_ts only grows: the one seen last is a floor for every later
+ * head. While the floor has not expired no head has, and the head record
+ * (a cache miss on most packets) need not be read.
+ */
 static void expire(struct tcps_engine *e)
 {
 	for (uint8_t l = 0; l < 2; l++) {
 		uint32_t t = list_timeout(e, l), h;
 		if (l == CONN_OPEN_LIST && !t)
 			continue;
+		if (e->floor_known[l] && !expired(&e->queued_floor[l], &e->now, t))
+			continue;
 		while ((h = e->lists[l].head) != FLOWTAB_NONE) {
 			struct conn *c = tcps_flowtab_at(&e->ft, h);
-			if (!expired(&c->queued_ts, &e->now, t))
+			if (!expired(&c->queued_ts, &e->now, t)) {
+				e->queued_floor[l] = c->queued_ts;
+				e->floor_known[l] = true;
 				break;
+			}
 			if (expired(&c->last_ts, &e->now, t)) {
 				conn_end(e, c, l == CONN_CLOSED_LIST ? TCPS_END_CLOSED : TCPS_END_IDLE);
 			} else { /* active since queued: look again later */
@@ -324,22 +339,47 @@ static void expire(struct tcps_engine *e)
 	}
 }
 
-/* Builds the canonical key; returns the key side of the packet's sender. */
+/* Bytes as a big-endian number: comparing two of these compares the bytes
+ * as memcmp does (GCC makes the shifts one load and a bswap). */
+static inline uint32_t be32_of(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static inline uint64_t be64_of(const uint8_t *p)
+{
+	return (uint64_t)be32_of(p) << 32 | be32_of(p + 4);
+}
+
+/* Builds the canonical key; returns the key side of the packet's sender.
+ *
+ * The key is looked up right after it is written, while its stores are
+ * still in the store buffer; a load that straddles two stores cannot be
+ * forwarded and waits for both to reach the cache. So the key is written in
+ * whole pieces, each read back only within itself: the two 16-byte
+ * addresses (an IPv4 address is followed by 12 zero bytes in the segment
+ * too, see struct seg), ports and VLANs as one 8-byte store (GCC merges the
+ * four), and family with its padding. */
+_Static_assert(offsetof(struct flowkey, vlan) == offsetof(struct flowkey, port) + 4 &&
+		       offsetof(struct flowkey, family) == offsetof(struct flowkey, port) + 8 &&
+		       sizeof(struct flowkey) == offsetof(struct flowkey, family) + 4,
+	       "make_key writes every byte of the key");
+
 static unsigned make_key(const struct seg *s, struct flowkey *k, bool ignore_vlan)
 {
-	memset(k, 0, sizeof *k);
-	size_t alen = s->family == 4 ? 4 : 16;
-	int cmp = memcmp(s->src, s->dst, alen);
-	unsigned dir = cmp > 0 || (cmp == 0 && s->sport > s->dport);
-	memcpy(k->addr[dir], s->src, alen);
-	memcpy(k->addr[!dir], s->dst, alen);
-	k->port[dir] = s->sport;
-	k->port[!dir] = s->dport;
-	if (!ignore_vlan) {
-		k->vlan[0] = s->vlan[0];
-		k->vlan[1] = s->vlan[1];
-	}
-	k->family = s->family;
+	/* The lower (address, port) pair is side 0; comparing all 16 bytes as
+	 * big-endian words is memcmp's order, and for IPv4 the zero tails
+	 * compare equal. */
+	uint64_t ah = be64_of(s->src), bh = be64_of(s->dst);
+	uint64_t al = be64_of(s->src + 8), bl = be64_of(s->dst + 8);
+	unsigned dir = ah > bh || (ah == bh && (al > bl || (al == bl && s->sport > s->dport)));
+	memcpy(k->addr[0], dir ? s->dst : s->src, 16);
+	memcpy(k->addr[1], dir ? s->src : s->dst, 16);
+	const uint16_t pv[4] = { dir ? s->dport : s->sport, dir ? s->sport : s->dport, ignore_vlan ? 0 : s->vlan[0],
+				 ignore_vlan ? 0 : s->vlan[1] };
+	memcpy(k->port, pv, sizeof pv); /* port[2], vlan[2] */
+	const uint8_t fp[4] = { s->family, 0, 0, 0 };
+	memcpy((uint8_t *)k + offsetof(struct flowkey, family), fp, sizeof fp); /* family, pad[3] */
 	return dir;
 }
 
@@ -510,7 +550,10 @@ void tcps_engine_feed(struct tcps_engine *e, int linktype, const struct tcps_ts 
 		e->tot.time_backwards++;
 		note(e, TCPS_NOTE_TIME_BACKWARDS, TCPS_MAL_NONE, e->pktno, d);
 	} else {
-		e->now = *ts;
+		/* field by field: *ts was just written that way, and a 16-byte
+		 * load of two fresh stores would wait for both to reach the cache */
+		e->now.sec = ts->sec;
+		e->now.nsec = ts->nsec;
 	}
 	if (caplen > wirelen) {
 		/* A writer bug or a damaged file: trust the bytes we have. */

@@ -6,6 +6,9 @@
 #include "conn.h"
 
 #define FLOWTAB_NONE UINT32_MAX
+/* Records come in chunks of two huge pages (see flowtab.c). */
+#define FLOWTAB_CHUNK_BYTES (4u << 20)
+#define FLOWTAB_CHUNK_RECORDS ((uint32_t)(FLOWTAB_CHUNK_BYTES / sizeof(struct conn)))
 
 struct flowtab_slot {
 	uint32_t hash;
@@ -44,6 +47,11 @@ void tcps_flowtab_remove(struct flowtab *t, struct conn *c);
 
 /* Index of a record and the record at an index (for intrusive lists). */
 uint32_t tcps_flowtab_index(const struct flowtab *t, const struct conn *c);
-struct conn *tcps_flowtab_at(const struct flowtab *t, uint32_t idx);
+
+static inline struct conn *tcps_flowtab_at(const struct flowtab *t, uint32_t idx)
+{
+	/* a division by a constant: a multiply and a shift */
+	return &t->chunks[idx / FLOWTAB_CHUNK_RECORDS][idx % FLOWTAB_CHUNK_RECORDS];
+}
 
 #endif

@@ -36,19 +36,37 @@ static inline void lb_chr(struct linebuf *l, char c)
 		l->b[l->n++] = c;
 }
 
-/* Unsigned decimal, at least `width` digits (zero-padded). */
+/* Unsigned decimal, at least `width` digits (zero-padded, at most 20).
+ * The digits are made two at a time in a local buffer and appended at once:
+ * appending them one by one stored and reloaded l->n for each (a char store
+ * may alias it). Past the capacity the leading digits that fit are kept. */
 static inline void lb_uint(struct linebuf *l, uint64_t v, int width)
 {
+	static const char pairs[201] = "0001020304050607080910111213141516171819"
+				       "2021222324252627282930313233343536373839"
+				       "4041424344454647484950515253545556575859"
+				       "6061626364656667686970717273747576777879"
+				       "8081828384858687888990919293949596979899";
 	char d[20];
-	int i = 0;
-	do {
-		d[i++] = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
-	while (i < width && i < 20)
-		d[i++] = '0';
-	while (i)
-		lb_chr(l, d[--i]);
+	size_t i = sizeof d;
+	while (v >= 100) { /* two digits per division */
+		unsigned r = (unsigned)(v % 100);
+		v /= 100;
+		d[--i] = pairs[2 * r + 1];
+		d[--i] = pairs[2 * r];
+	}
+	if (v >= 10) {
+		d[--i] = pairs[2 * v + 1];
+		d[--i] = pairs[2 * v];
+	} else {
+		d[--i] = (char)('0' + v);
+	}
+	size_t n = sizeof d - i, w = width < 0 ? 0 : width > 20 ? 20 : (size_t)width;
+	if (n < w) {
+		memset(d + sizeof d - w, '0', w - n);
+		n = w;
+	}
+	lb_mem(l, d + sizeof d - n, n);
 }
 
 static inline void lb_int(struct linebuf *l, int64_t v)

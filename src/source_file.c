@@ -16,10 +16,15 @@
 #include <zlib.h>
 #include "tcpstate/tcpstate.h"
 
-#define READ_BUFFER (1u << 20)
+/* The stdio buffer libpcap reads through. glibc ignores setvbuf's size
+ * when it is not given the buffer (it keeps st_blksize, 4 KiB: one read()
+ * per 4 KiB), so the buffer is ours. 128 KiB stays in L2, where the kernel
+ * writes it and fread copies out of it; 1 MiB measured slower. */
+#define READ_BUFFER (1u << 17)
 
 struct tcps_source {
 	pcap_t *pcap;
+	char *iobuf;                     /* the stream's buffer, freed after pcap_close */
 	struct bpf_program bpf;
 	bool has_filter;
 	int linktype;
@@ -80,73 +85,93 @@ static void pcap_message(const char *path, const char *pcap_err, char *errbuf)
 			TCPS_ERRBUF_SIZE - strlen(errbuf) - 1);
 }
 
-int tcps_source_open_file(struct tcps_source **out, const char *path, char *errbuf)
+/* Opens path ("-": standard input) as a stdio stream reading through buf;
+ * NULL with *rc and errbuf set on failure. */
+static FILE *open_stream(const char *path, char *buf, int *rc, char *errbuf)
 {
-	char perr[PCAP_ERRBUF_SIZE] = "";
-	pcap_t *p = NULL;
-	*out = NULL;
-	bool is_stdin = !strcmp(path, "-");
-	FILE *f = NULL;
-	if (is_stdin) {
+	FILE *f;
+	*rc = TCPS_E_IO;
+	if (!strcmp(path, "-")) {
 		int fd = dup(0);
 		if (fd < 0) {
 			os_error(errbuf);
-			return TCPS_E_IO;
+			return NULL;
 		}
-		if (!(f = gz_stream(fd, errbuf)))
-			return TCPS_E_IO;
-	} else {
-		f = fopen(path, "rb");
-		if (!f) {
-			os_error(errbuf);
-			return TCPS_E_IO;
-		}
-		/* libpcap reads a record at a time through stdio; a large buffer
-		 * turns thousands of small read() calls into a few big ones. */
-		setvbuf(f, NULL, _IOFBF, READ_BUFFER);
-		unsigned char magic[2] = { 0, 0 };
-		size_t got = fread(magic, 1, 2, f);
-		if (got == 0 && ferror(f)) {
-			os_error(errbuf);
-			fclose(f);
-			return TCPS_E_IO;
-		}
-		if (got == 0) {
-			snprintf(errbuf, TCPS_ERRBUF_SIZE, "empty file, not a capture");
-			fclose(f);
-			return TCPS_E_FORMAT;
-		}
-		if (got == 2 && magic[0] == 0x1f && magic[1] == 0x8b) {
-			int fd = dup(fileno(f));
-			fclose(f);
-			if (fd < 0 || lseek(fd, 0, SEEK_SET) < 0) {
-				os_error(errbuf);
-				if (fd >= 0)
-					close(fd);
-				return TCPS_E_IO;
-			}
-			if (!(f = gz_stream(fd, errbuf)))
-				return TCPS_E_IO;
-		} else if (fseek(f, 0, SEEK_SET) != 0) {
-			os_error(errbuf);
-			fclose(f);
-			return TCPS_E_IO;
-		}
+		if ((f = gz_stream(fd, errbuf)))
+			setvbuf(f, buf, _IOFBF, READ_BUFFER);
+		return f;
 	}
-	p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_NANO, perr);
-	if (!p)
+	f = fopen(path, "rb");
+	if (!f) {
+		os_error(errbuf);
+		return NULL;
+	}
+	/* libpcap reads a record at a time through stdio; a large buffer
+	 * turns thousands of small read() calls into a few big ones. */
+	setvbuf(f, buf, _IOFBF, READ_BUFFER);
+	unsigned char magic[2] = { 0, 0 };
+	size_t got = fread(magic, 1, 2, f);
+	if (got == 0 && ferror(f)) {
+		os_error(errbuf);
 		fclose(f);
-	if (!p) {
-		pcap_message(path, perr, errbuf);
-		return TCPS_E_FORMAT;
+		return NULL;
 	}
+	if (got == 0) {
+		snprintf(errbuf, TCPS_ERRBUF_SIZE, "empty file, not a capture");
+		fclose(f);
+		*rc = TCPS_E_FORMAT;
+		return NULL;
+	}
+	if (got == 2 && magic[0] == 0x1f && magic[1] == 0x8b) {
+		int fd = dup(fileno(f));
+		fclose(f);
+		if (fd < 0 || lseek(fd, 0, SEEK_SET) < 0) {
+			os_error(errbuf);
+			if (fd >= 0)
+				close(fd);
+			return NULL;
+		}
+		if ((f = gz_stream(fd, errbuf)))
+			setvbuf(f, buf, _IOFBF, READ_BUFFER);
+		return f;
+	}
+	if (fseek(f, 0, SEEK_SET) != 0) {
+		os_error(errbuf);
+		fclose(f);
+		return NULL;
+	}
+	return f;
+}
+
+int tcps_source_open_file(struct tcps_source **out, const char *path, char *errbuf)
+{
+	char perr[PCAP_ERRBUF_SIZE] = "";
+	int rc;
+	*out = NULL;
 	struct tcps_source *s = calloc(1, sizeof *s);
-	if (!s) {
-		pcap_close(p);
+	char *buf = malloc(READ_BUFFER);
+	if (!s || !buf) {
+		free(s);
+		free(buf);
 		snprintf(errbuf, TCPS_ERRBUF_SIZE, "out of memory");
 		return TCPS_E_NOMEM;
 	}
+	FILE *f = open_stream(path, buf, &rc, errbuf);
+	if (!f) {
+		free(s);
+		free(buf);
+		return rc;
+	}
+	pcap_t *p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_NANO, perr);
+	if (!p) {
+		fclose(f);
+		free(s);
+		free(buf);
+		pcap_message(path, perr, errbuf);
+		return TCPS_E_FORMAT;
+	}
 	s->pcap = p;
+	s->iobuf = buf;
 	s->linktype = pcap_datalink(p);
 	s->path = path;
 	*out = s;
@@ -195,8 +220,13 @@ int tcps_source_next(struct tcps_source *s, struct tcps_packet *pkt, char *errbu
 	/* Nanoseconds: the file was opened with PCAP_TSTAMP_PRECISION_NANO. A
 	 * record whose fraction is a second or more (a damaged microsecond
 	 * field) is carried into the seconds so time stays ordered. */
-	pkt->ts.sec = (int64_t)h->ts.tv_sec + (int64_t)(h->ts.tv_usec / 1000000000);
-	pkt->ts.nsec = (uint32_t)(h->ts.tv_usec % 1000000000);
+	if (h->ts.tv_usec >= 0 && h->ts.tv_usec < 1000000000) { /* always, but for damage */
+		pkt->ts.sec = (int64_t)h->ts.tv_sec;
+		pkt->ts.nsec = (uint32_t)h->ts.tv_usec;
+	} else {
+		pkt->ts.sec = (int64_t)h->ts.tv_sec + (int64_t)(h->ts.tv_usec / 1000000000);
+		pkt->ts.nsec = (uint32_t)(h->ts.tv_usec % 1000000000);
+	}
 	pkt->bytes = data;
 	pkt->caplen = h->caplen;
 	pkt->wirelen = h->len;
@@ -215,6 +245,7 @@ void tcps_source_close(struct tcps_source *s)
 		return;
 	if (s->has_filter)
 		pcap_freecode(&s->bpf);
-	pcap_close(s->pcap);
+	pcap_close(s->pcap); /* closes the stream: its buffer is free to go */
+	free(s->iobuf);
 	free(s);
 }

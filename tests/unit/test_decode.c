@@ -356,6 +356,66 @@ static void test_options(void)
 	CU_ASSERT_FALSE(o.has_mss);
 }
 
+/* Both parsers on the same bytes, from differently filled structs: the
+ * results must be equal byte for byte (struct tcp_opts has no padding). */
+static unsigned opts_differ(const uint8_t *b, size_t n)
+{
+	struct tcp_opts fast, ref;
+	uint8_t *copy = malloc(n ? n : 1);
+	memcpy(copy, b, n);
+	memset(&fast, 0xaa, sizeof fast);
+	memset(&ref, 0x55, sizeof ref);
+	tcps_decode_tcp_options(cur_make(copy, n), &fast);
+	tcps_decode_tcp_options_generic(cur_make(copy, n), &ref);
+	free(copy);
+	return memcmp(&fast, &ref, sizeof fast) != 0;
+}
+
+static void test_options_fast_paths(void)
+{
+	/* NOP NOP TS, and a Linux SYN: MSS, SACK-permitted, TS, NOP, WS */
+	static const uint8_t ts[12] = { 1, 1, 8, 10, 0x12, 0x34, 0x56, 0x78, 0x9a, 0xbc, 0xde, 0xf0 };
+	static const uint8_t syn[20] = { 2, 4, 5, 180, 4, 2, 8, 10, 1, 2, 3, 4, 5, 6, 7, 8, 1, 3, 3, 7 };
+	static const uint8_t vals[] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 14, 15, 19, 20, 34, 0x7f, 0x80, 0xfe, 0xff };
+	unsigned bad = 0;
+	struct tcp_opts o;
+	parse_opts(ts, sizeof ts, &o);
+	CU_ASSERT_TRUE(o.has_ts && o.tsval == 0x12345678u && o.tsecr == 0x9abcdef0u && o.n == 3);
+	parse_opts(syn, sizeof syn, &o);
+	CU_ASSERT_TRUE(o.has_mss && o.mss == 1460 && o.sack_perm && o.has_ts && o.tsval == 0x01020304u &&
+		       o.tsecr == 0x05060708u && o.has_wscale && o.wscale == 7 && o.n == 5 && o.err == TCPOPT_OK);
+	/* every byte of each layout set to every interesting value, alone and
+	 * cut short: each either takes the fast path or falls back, and both
+	 * must agree with the general parser */
+	const uint8_t *layouts[] = { ts, syn };
+	const size_t lens[] = { sizeof ts, sizeof syn };
+	for (int l = 0; l < 2; l++) {
+		uint8_t b[20];
+		for (size_t n = 0; n <= lens[l]; n++)
+			bad += opts_differ(layouts[l], n);
+		for (size_t i = 0; i < lens[l]; i++)
+			for (size_t v = 0; v < sizeof vals; v++) {
+				memcpy(b, layouts[l], lens[l]);
+				b[i] = vals[v];
+				bad += opts_differ(b, lens[l]);
+			}
+	}
+	/* and random option areas of every length, biased to the option kinds */
+	uint64_t rnd = 0x9e3779b97f4a7c15ULL;
+	for (int k = 0; k < 20000; k++) {
+		uint8_t b[40];
+		size_t n = (size_t)(k % 41);
+		for (size_t i = 0; i < n; i++) {
+			rnd ^= rnd << 13, rnd ^= rnd >> 7, rnd ^= rnd << 17;
+			b[i] = (rnd >> 32) % 3 ? vals[(rnd >> 8) % sizeof vals] : (uint8_t)rnd;
+		}
+		if (k % 3 == 0 && n >= 12)
+			memcpy(b, n >= 20 ? syn : ts, n >= 20 ? 16 : 4); /* a fast-path prefix, odd tail */
+		bad += opts_differ(b, n);
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+}
+
 int suite_decode(void)
 {
 	static const CU_TestInfo t[] = {
@@ -367,6 +427,7 @@ int suite_decode(void)
 		{ "decode: raw, IPv4, IPv6, SLL, SLL2, NULL and LOOP links", test_link_types },
 		{ "decode: IPv6 extension header chain", test_ipv6_extension_headers },
 		{ "decode: TCP options, good and bad", test_options },
+		{ "decode: the option fast paths agree with the general parser", test_options_fast_paths },
 		CU_TEST_INFO_NULL,
 	};
 	return add_suite("decode", t);
