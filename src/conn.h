@@ -80,11 +80,9 @@ struct resent {
 
 #define EP_RESENT 4
 
-/* What a stream keeps that only unusual packets touch, or one per data
- * segment: kept apart from the hot fields (struct conn's cold end). */
+/* What only a stream with gaps or retransmissions needs (in struct conn_ext). */
 struct stream_cold {
 	struct hole holes[EP_HOLES];
-	struct sent sent[EP_SENT];
 	struct resent resent[EP_RESENT];
 };
 
@@ -166,11 +164,22 @@ struct conn {
 	uint32_t rec_head, rec_tail;  /* the connection's records in the pool */
 	uint32_t rec_dropped;         /* findings beyond the cap: counted, not kept */
 	uint64_t reuse_of;            /* id of the connection this one replaced, 0 none */
-	uint32_t findings[2][TCPS_F__COUNT];  /* per key side, exact even beyond the cap */
+	uint32_t ext;                 /* its struct conn_ext in the tracker's pool, UINT32_MAX none */
 	/* the handshake's times: the SYN the SYN,ACK answers, the SYN,ACK, the ACK of it */
 	uint8_t hs_seen;              /* bits: 1 SYN, 2 SYN,ACK, 4 ACK */
 	struct tcps_ts hs_ts[3];
 	struct pend pend[2][EP_PENDING];      /* per key side: receipts waiting for evidence (npend) */
+	struct sent sent[2][EP_SENT];         /* per key side: its last data segments (stream.c) */
+};
+
+/*
+ * What only some connections need, allocated from a pool the first time
+ * one has a finding, a gap or a retransmission: most connections never do,
+ * and the flow table keeps memory proportional to live connections.
+ */
+struct conn_ext {
+	uint32_t next_free;
+	uint32_t findings[2][TCPS_F__COUNT];  /* per key side, exact even beyond the record cap */
 	struct stream_cold cold[2];           /* per key side */
 };
 

@@ -98,6 +98,7 @@ struct tcps_engine *tcps_engine_new(const struct tcps_config *cfg, const struct 
 	for (int i = 0; i < 2; i++)
 		e->lists[i].head = e->lists[i].tail = FLOWTAB_NONE;
 	e->trk.pool.free_head = UINT32_MAX;
+	e->trk.ext.free_head = UINT32_MAX;
 	e->trk.time_wait_sec = e->cfg.time_wait_sec;
 	e->trk.keep_records = !e->rep.summary_only;
 	e->trk.tot = &e->tot;
@@ -117,7 +118,7 @@ void tcps_engine_free(struct tcps_engine *e)
 		return;
 	tcps_frag_free(e->frags);
 	tcps_flowtab_free(&e->ft);
-	track_pool_free(&e->trk.pool);
+	track_pool_free(&e->trk);
 	free(e->out);
 	free(e->details);
 	free(e->order);
@@ -230,8 +231,9 @@ static uint64_t span_ns(const struct tcps_ts *a, const struct tcps_ts *b)
 	return ns > 0 ? (uint64_t)ns : 0;
 }
 
-static void summarize(const struct conn *c, enum tcps_end end, struct tcps_conn_summary *s)
+static void summarize(const struct tracker *trk, const struct conn *c, enum tcps_end end, struct tcps_conn_summary *s)
 {
+	const struct conn_ext *ext = track_ext_peek(trk, c);
 	unsigned ini = c->init_side, res = !c->init_side;
 	memset(s, 0, sizeof *s);
 	s->id = c->id;
@@ -248,7 +250,8 @@ static void summarize(const struct conn *c, enum tcps_end end, struct tcps_conn_
 		s->final[r] = (enum tcps_state)ep->state;
 		s->inferred[r] = ep->inferred;
 		s->silent[r] = !ep->sent_any;
-		memcpy(s->findings[r], c->findings[side], sizeof s->findings[r]);
+		if (ext)
+			memcpy(s->findings[r], ext->findings[side], sizeof s->findings[r]);
 		ackwin_figures(c, side, &s->flow[r]);
 	}
 	s->vlan[0] = c->key.vlan[0];
@@ -275,7 +278,7 @@ static void conn_end(struct tcps_engine *e, struct conn *c, enum tcps_end end)
 	track_end(&e->trk, c, &e->now);
 	if (e->rep.connection) {
 		struct tcps_conn_summary s;
-		summarize(c, end, &s);
+		summarize(&e->trk, c, end, &s);
 		if (!e->rep.summary_only) {
 			s.nrecords = gather_records(e, c);
 			s.records = e->out;

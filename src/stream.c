@@ -26,6 +26,14 @@ enum { BY_TSVAL = 1, BY_IP_ID = 2, BY_LOSS_SIGNAL = 3, BY_NO_SIGNAL = 4 };
 /* Bits of a retransmission's fourth number. */
 enum { RX_SYN = 1, RX_FIN = 2, RX_UNCAPTURED = 4, RX_DSACK = 8 };
 
+/* Key side `side`'s gaps and retransmissions, NULL when it has none and
+ * alloc is false (or memory is short). */
+static struct stream_cold *cold_of(struct tracker *t, struct conn *c, unsigned side, bool alloc)
+{
+	struct conn_ext *x = alloc ? track_ext(t, c) : track_ext_peek(t, c);
+	return x ? &x->cold[side] : NULL;
+}
+
 static struct find_at hole_at(const struct hole *h, uint64_t other)
 {
 	struct find_at at = { .pkt = h->pkt, .other = other, .sec = h->sec, .nsec = h->nsec, .event = h->event,
@@ -84,7 +92,9 @@ static void hole_open(struct tracker *t, struct conn *c, unsigned dir, const str
 		      uint64_t pkt, const struct tcps_ts *ts, enum tcps_event ev)
 {
 	struct stream *st = &c->ep[dir].st;
-	struct stream_cold *sc = &c->cold[dir];
+	struct stream_cold *sc = cold_of(t, c, dir, true);
+	if (!sc)
+		return; /* no memory: the gap is taken as seen */
 	if (st->nholes == EP_HOLES) {
 		report_lost(t, c, dir, &sc->holes[0], true);
 		hole_remove(st, sc, 0);
@@ -107,7 +117,9 @@ void stream_received(struct tracker *t, struct conn *c, unsigned side, uint32_t 
 		     bool sack)
 {
 	struct stream *st = &c->ep[side].st;
-	struct stream_cold *sc = &c->cold[side];
+	if (!st->nholes)
+		return;
+	struct stream_cold *sc = cold_of(t, c, side, false);
 	for (unsigned i = 0; i < st->nholes;) {
 		struct hole *h = &sc->holes[i];
 		uint32_t a = smax(lo, h->lo), b = smin(hi, h->hi);
@@ -160,11 +172,11 @@ static int filler_order(const struct hole *h, const struct seg *s, int *by)
 	return 0;
 }
 
-static const struct sent *first_copy(const struct stream *st, const struct stream_cold *sc, uint32_t lo, uint32_t hi)
+static const struct sent *first_copy(const struct stream *st, const struct sent *ring, uint32_t lo, uint32_t hi)
 {
 	const struct sent *best = NULL;
 	for (unsigned i = 0; i < st->nsent; i++) {
-		const struct sent *e = &sc->sent[i];
+		const struct sent *e = &ring[i];
 		if (lt(lo, e->seq + e->len) && lt(e->seq, hi) && (!best || e->pkt < best->pkt))
 			best = e;
 	}
@@ -191,9 +203,9 @@ static bool bytes_differ(const struct sent *e, const struct seg *s, uint32_t pse
 	return false;
 }
 
-static void remember(struct stream *st, struct stream_cold *sc, const struct seg *s, uint32_t pseq, uint64_t pkt)
+static void remember(struct stream *st, struct sent *ring, const struct seg *s, uint32_t pseq, uint64_t pkt)
 {
-	struct sent *e = &sc->sent[st->sent_next];
+	struct sent *e = &ring[st->sent_next];
 	st->sent_next = (uint8_t)((st->sent_next + 1) % EP_SENT);
 	if (st->nsent < EP_SENT)
 		st->nsent++;
@@ -222,7 +234,8 @@ static void sent_again(struct tracker *t, struct conn *c, unsigned dir, const st
 {
 	struct endpoint *x = &c->ep[dir], *y = &c->ep[!dir];
 	struct stream *st = &x->st;
-	struct stream_cold *sc = &c->cold[dir];
+	struct stream_cold *sc = st->nholes ? cold_of(t, c, dir, false) : NULL; /* NULL: no gap to look at */
+	const struct sent *ring = c->sent[dir];
 	bool syn = s->flags & TH_SYN, fin = s->flags & TH_FIN;
 	uint32_t old_hi = smin(end, x->snd_nxt);
 	uint32_t unseen = in_holes(st, sc, s->seq, old_hi);
@@ -233,7 +246,7 @@ static void sent_again(struct tracker *t, struct conn *c, unsigned dir, const st
 		/* One datagram delivered twice (a duplicating link, a loop): its
 		 * sender sent it once. */
 		for (unsigned i = 0; i < st->nsent; i++) {
-			const struct sent *e = &sc->sent[i];
+			const struct sent *e = &ring[i];
 			if (e->ip_id == (uint16_t)s->ip_id && e->seq == s->seq + syn && e->len == s->payload_len) {
 				at.other = e->pkt;
 				track_finding_at(t, c, dir, TCPS_F_NETWORK_DUPLICATE, &at, s->ip_id, s->seq,
@@ -268,7 +281,7 @@ static void sent_again(struct tracker *t, struct conn *c, unsigned dir, const st
 		return;
 	}
 
-	const struct sent *e = first_copy(st, sc, s->seq + syn, old_hi);
+	const struct sent *e = first_copy(st, ring, s->seq + syn, old_hi);
 	at.other = e ? e->pkt : 0;
 	enum tcps_finding_code code = TCPS_F_RETRANSMISSION;
 	if (y->ack_known && le(end, y->ack_hi)) {
@@ -279,8 +292,10 @@ static void sent_again(struct tracker *t, struct conn *c, unsigned dir, const st
 		bits |= dupack_bits(y, s->seq);
 	}
 	uint32_t rec = track_finding_at(t, c, dir, code, &at, seen, s->seq, old_hi, bits);
-	if (code != TCPS_F_SPURIOUS_RETRANSMISSION) {
-		struct resent *r = &sc->resent[st->resent_next];
+	struct stream_cold *rc = code != TCPS_F_SPURIOUS_RETRANSMISSION ? cold_of(t, c, dir, true) : NULL;
+	sc = st->nholes ? cold_of(t, c, dir, false) : NULL; /* the pool may have moved */
+	if (rc) {
+		struct resent *r = &rc->resent[st->resent_next];
 		st->resent_next = (uint8_t)((st->resent_next + 1) % EP_RESENT);
 		*r = (struct resent){ .lo = s->seq, .hi = old_hi, .rec = rec, .code = (uint8_t)code };
 	}
@@ -359,7 +374,7 @@ void stream_send(struct tracker *t, struct conn *c, unsigned dir, const struct s
 	if (!x->nxt_known || lt(x->snd_nxt, end)) {
 		uint32_t from = x->nxt_known && lt(s->seq, x->snd_nxt) ? x->snd_nxt : s->seq;
 		if (s->payload_len && lt(from, s->seq + syn + s->payload_len))
-			remember(st, &c->cold[dir], s, s->seq + syn, pkt);
+			remember(st, c->sent[dir], s, s->seq + syn, pkt);
 		if (!st->timing && (s->payload_len || fin)) {
 			st->timing = true;
 			st->timed_end = end;
@@ -378,7 +393,9 @@ void stream_dsack(struct tracker *t, struct conn *c, unsigned side, uint32_t lo,
 	 * of those that resent the same range: one block, one arrival);
 	 * failing that, the oldest one that overlaps it. */
 	const struct stream *st = &c->ep[side].st;
-	struct stream_cold *sc = &c->cold[side];
+	struct stream_cold *sc = cold_of(t, c, side, false);
+	if (!sc)
+		return;
 	struct resent *oldest = NULL, *done[EP_RESENT];
 	unsigned ndone = 0;
 	bool any = false;
@@ -411,7 +428,7 @@ void stream_end(struct tracker *t, struct conn *c)
 	for (unsigned side = 0; side < 2; side++) {
 		struct stream *st = &c->ep[side].st;
 		for (unsigned i = 0; i < st->nholes; i++)
-			report_lost(t, c, side, &c->cold[side].holes[i], false);
+			report_lost(t, c, side, &cold_of(t, c, side, false)->holes[i], false);
 		st->nholes = 0;
 	}
 }

@@ -83,8 +83,38 @@ static struct rec *rec_add(struct tracker *t, struct conn *c, uint8_t kind, unsi
 	return r;
 }
 
+struct conn_ext *track_ext(struct tracker *t, struct conn *c)
+{
+	struct extpool *p = &t->ext;
+	if (c->ext != NONE)
+		return &p->x[c->ext];
+	uint32_t i;
+	if (p->free_head != NONE) {
+		i = p->free_head;
+		p->free_head = p->x[i].next_free;
+	} else {
+		if (p->used == p->cap) {
+			uint32_t cap = p->cap ? p->cap * 2 : 256;
+			struct conn_ext *x = cap > p->cap ? realloc(p->x, (size_t)cap * sizeof *x) : NULL;
+			if (!x)
+				return NULL;
+			p->x = x;
+			p->cap = cap;
+		}
+		i = p->used++;
+	}
+	memset(&p->x[i], 0, sizeof p->x[i]);
+	c->ext = i;
+	return &p->x[i];
+}
+
 void track_release(struct tracker *t, struct conn *c)
 {
+	if (c->ext != NONE) {
+		t->ext.x[c->ext].next_free = t->ext.free_head;
+		t->ext.free_head = c->ext;
+		c->ext = NONE;
+	}
 	if (c->rec_tail != NONE) {
 		t->pool.r[c->rec_tail].next = t->pool.free_head;
 		t->pool.free_head = c->rec_head;
@@ -93,11 +123,14 @@ void track_release(struct tracker *t, struct conn *c)
 	c->nrec = 0;
 }
 
-void track_pool_free(struct recpool *p)
+void track_pool_free(struct tracker *t)
 {
-	free(p->r);
-	memset(p, 0, sizeof *p);
-	p->free_head = NONE;
+	free(t->pool.r);
+	memset(&t->pool, 0, sizeof t->pool);
+	t->pool.free_head = NONE;
+	free(t->ext.x);
+	memset(&t->ext, 0, sizeof t->ext);
+	t->ext.free_head = NONE;
 }
 
 /* ---- records ---- */
@@ -139,7 +172,9 @@ static struct rec *rec_new(struct tracker *t, struct conn *c, uint8_t kind, unsi
 static uint32_t finding4(struct tracker *t, struct conn *c, unsigned side, enum tcps_finding_code code,
 			 enum tcps_event ev, const struct evctx *x, uint8_t state, const uint32_t v[4])
 {
-	c->findings[side][code]++;
+	struct conn_ext *e = track_ext(t, c);
+	if (e)
+		e->findings[side][code]++;
 	t->tot->findings[code]++;
 	struct rec *r = rec_new(t, c, TCPS_REC_FINDING, FINDING_CAP, side, ev, x);
 	if (!r)
@@ -169,8 +204,11 @@ uint32_t track_finding_at(struct tracker *t, struct conn *c, unsigned side, enum
 void track_recode(struct tracker *t, struct conn *c, unsigned side, uint32_t rec, enum tcps_finding_code from,
 		  enum tcps_finding_code to, uint64_t other, uint32_t v3_bits)
 {
-	c->findings[side][from]--;
-	c->findings[side][to]++;
+	struct conn_ext *e = track_ext_peek(t, c);
+	if (e) {
+		e->findings[side][from]--;
+		e->findings[side][to]++;
+	}
 	t->tot->findings[from]--;
 	t->tot->findings[to]++;
 	if (rec == NONE)
@@ -425,6 +463,7 @@ void track_init(struct conn *c, const struct seg *s, const struct tcps_ts *ts)
 	bool syn = s->flags & TH_SYN, ack = s->flags & TH_ACK;
 	memset(c->ep, 0, sizeof c->ep);
 	c->rec_head = c->rec_tail = NONE;
+	c->ext = NONE;
 	if (syn && !ack) {
 		/* The SYN's sender opens; its peer is assumed to listen. */
 		c->ep[ini].state = TCPS_ST_CLOSED;

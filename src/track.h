@@ -28,8 +28,16 @@ struct recpool {
 	bool failed;                  /* out of memory once: later records are dropped (counted) */
 };
 
+/* The connections' extensions (conn.h): grown by doubling, reused through
+ * a free list. Indices stay valid; pointers only until the next allocation. */
+struct extpool {
+	struct conn_ext *x;
+	uint32_t cap, used, free_head;
+};
+
 struct tracker {
 	struct recpool pool;
+	struct extpool ext;
 	uint32_t time_wait_sec;
 	bool keep_records;            /* false when nobody reads the timelines (-q): only count */
 	struct tcps_totals *tot;
@@ -127,9 +135,19 @@ void ackwin_data(struct tracker *t, struct conn *c, unsigned dir, const struct s
 /* RTT and flight figures of key side `side`'s stream. */
 void ackwin_figures(const struct conn *c, unsigned side, struct tcps_flow_figures *f);
 
+/* c's extension, allocated on first use; NULL without memory (then its
+ * per-connection finding counts and gap tracking are lost, totals are not). */
+struct conn_ext *track_ext(struct tracker *t, struct conn *c);
+
+/* c's extension, or NULL when it has none yet. */
+static inline struct conn_ext *track_ext_peek(const struct tracker *t, const struct conn *c)
+{
+	return c->ext == UINT32_MAX ? NULL : &t->ext.x[c->ext];
+}
+
 /* Gives a connection's records back to the pool. */
 void track_release(struct tracker *t, struct conn *c);
 
-void track_pool_free(struct recpool *p);
+void track_pool_free(struct tracker *t);
 
 #endif
