@@ -151,6 +151,7 @@ struct conn {
 	uint8_t roles;                /* enum tcps_role_basis */
 	bool rst_seen;
 	uint8_t reuse;                /* enum tcps_reuse */
+	uint8_t hs_seen;              /* handshake times taken (hs_ts): bits 1 SYN, 2 SYN,ACK, 4 ACK */
 	uint16_t nrec;                /* records held (track.c), at most TRACK_MAX_RECORDS */
 	uint64_t pkts[2], bytes[2], trunc[2];  /* per key side */
 	uint64_t last_pkt;
@@ -166,7 +167,6 @@ struct conn {
 	uint64_t reuse_of;            /* id of the connection this one replaced, 0 none */
 	uint32_t ext;                 /* its struct conn_ext in the tracker's pool, UINT32_MAX none */
 	/* the handshake's times: the SYN the SYN,ACK answers, the SYN,ACK, the ACK of it */
-	uint8_t hs_seen;              /* bits: 1 SYN, 2 SYN,ACK, 4 ACK */
 	struct tcps_ts hs_ts[3];
 	struct pend pend[2][EP_PENDING];      /* per key side: receipts waiting for evidence (npend) */
 	struct sent sent[2][EP_SENT];         /* per key side: its last data segments (stream.c) */
