@@ -5,6 +5,8 @@
 #   TCPSTATE     tcpstate binary (default: build/tcpstate; relative paths are
 #                taken relative to the repository root)
 #   BENCH_OUT    work directory (default: bench/out)
+#   BENCH_CAP    an existing capture to time instead of bench/out's generated
+#                one (nothing is generated; e.g. another worktree's file)
 #   PACKETS      packets in the generated capture      (default: 650000)
 #   CONNS        connections in the generated capture  (default: 25000)
 #   RUNS         hyperfine runs for pcaploop/tcpstate  (default: 5)
@@ -28,7 +30,7 @@ tcpstate=${TCPSTATE:-build/tcpstate}
 case $tcpstate in /*) ;; *) tcpstate=$root/$tcpstate ;; esac
 
 mkdir -p "$out"
-cap=$out/bench-$packets-$conns.pcap
+cap=${BENCH_CAP:-$out/bench-$packets-$conns.pcap}
 
 say() { printf '\n== %s\n' "$*"; }
 q() { printf '%q' "$1"; }
@@ -63,7 +65,10 @@ build gencap -lm
 build pcaploop -lpcap
 
 # ---------------------------------------------------------------- capture
-if [ ! -s "$cap" ] || [ "$out/gencap" -nt "$cap" ]; then
+if [ -n "${BENCH_CAP:-}" ]; then
+    [ -s "$cap" ] || { echo "run.sh: BENCH_CAP=$cap: no such capture" >&2; exit 1; }
+    say "using $cap (BENCH_CAP)"
+elif [ ! -s "$cap" ] || [ "$out/gencap" -nt "$cap" ]; then
     say "generating $cap"
     "$out/gencap" "$cap.tmp" "$packets" "$conns"
     mv "$cap.tmp" "$cap"
@@ -148,7 +153,11 @@ capsize=$(stat -c %s "$cap")
     echo "Machine: $machine"
     echo "Tools: libpcap $libpcap, $tsharkv, $(hyperfine --version), $($cc --version | head -1)"
     echo "tcpstate: $tcpstate_ver"
-    echo "Capture: $(basename "$cap"), $packets packets, $conns connections, $capsize bytes (page cache warm)"
+    if [ -n "${BENCH_CAP:-}" ]; then
+        echo "Capture: $cap (BENCH_CAP), $("$out/pcaploop" "$cap" | cut -d' ' -f2) packets, $capsize bytes (page cache warm)"
+    else
+        echo "Capture: $(basename "$cap"), $packets packets, $conns connections, $capsize bytes (page cache warm)"
+    fi
     echo
 } >"$out/results.md"
 
