@@ -41,19 +41,19 @@ static void syn_options(struct tracker *t, struct conn *c, unsigned dir, const s
 	st->mss = s->opt.has_mss ? s->opt.mss : s->family == 6 ? 1220 : 536;
 }
 
-static void rtt_sample(struct stream *st, const struct tcps_ts *now)
+static void rtt_sample(struct stream *st, struct rtt_acc *r, const struct tcps_ts *now)
 {
-	int64_t ns = (now->sec - st->timed_sec) * INT64_C(1000000000) + ((int64_t)now->nsec - st->timed_nsec);
+	int64_t ns = (now->sec - r->timed_sec) * INT64_C(1000000000) + ((int64_t)now->nsec - r->timed_nsec);
 	st->timing = false;
 	if (ns < 0)
 		return;
 	uint64_t v = (uint64_t)ns;
-	if (!st->rtt_n || v < st->rtt_min)
-		st->rtt_min = v;
-	if (v > st->rtt_max)
-		st->rtt_max = v;
-	st->rtt_sum += v;
-	st->rtt_n++;
+	if (!r->n || v < r->min)
+		r->min = v;
+	if (v > r->max)
+		r->max = v;
+	r->sum += v;
+	r->n++;
 }
 
 /* SACK blocks (RFC 2018): the highest right edge, and the holes they cover.
@@ -150,7 +150,7 @@ void ackwin_segment(struct tracker *t, struct conn *c, unsigned dir, const struc
 		if (ys->nholes)
 			stream_received(t, c, !dir, ack - 0x40000000u, ack, pkt, false);
 		if (ys->timing && le(ys->timed_end, ack))
-			rtt_sample(ys, ts);
+			rtt_sample(ys, &c->rtt[!dir], ts);
 		xs->dupacks = 0;
 		xs->ack_pkt = pkt;
 	} else if (pure) {
@@ -207,10 +207,10 @@ void ackwin_data(struct tracker *t, struct conn *c, unsigned dir, const struct s
 
 void ackwin_figures(const struct conn *c, unsigned side, struct tcps_flow_figures *f)
 {
-	const struct stream *st = &c->ep[side].st;
-	f->rtt_samples = st->rtt_n;
-	f->rtt_min_ns = st->rtt_min;
-	f->rtt_max_ns = st->rtt_max;
-	f->rtt_mean_ns = st->rtt_n ? st->rtt_sum / st->rtt_n : 0;
-	f->max_in_flight = st->max_flight;
+	const struct rtt_acc *r = &c->rtt[side];
+	f->rtt_samples = r->n;
+	f->rtt_min_ns = r->min;
+	f->rtt_max_ns = r->max;
+	f->rtt_mean_ns = r->n ? r->sum / r->n : 0;
+	f->max_in_flight = c->ep[side].st.max_flight;
 }

@@ -91,13 +91,14 @@ struct stream_cold {
 struct stream {
 	uint8_t nholes;               /* in use in struct stream_cold's holes */
 	uint8_t nsent, sent_next, resent_next;  /* its rings (here, so that a store needs no load there) */
-	bool syn_opts;                /* its SYN was captured: mss, wscale and sack_perm are known */
-	bool has_ws, sack_ok;
+	bool syn_opts : 1;            /* its SYN was captured: mss, wscale and sack_perm are known */
+	bool has_ws : 1, sack_ok : 1;
+	bool ka_pending : 1;          /* its last segment was a keep-alive, not yet answered */
+	bool zwp_pending : 1;         /* its last segment was a zero-window probe, not yet answered */
+	bool win_known : 1, win_syn : 1, redge_known : 1, redge_syn : 1, sack_known : 1, ts_recent_known : 1;
+	bool synack_sent : 1;
+	bool timing : 1;              /* a segment ending at timed_end is timed (rtt in struct conn) */
 	uint8_t wscale;               /* the shift its SYN announced, at most 14 */
-	bool ka_pending;              /* its last segment was a keep-alive, not yet answered */
-	bool zwp_pending;             /* its last segment was a zero-window probe, not yet answered */
-	bool win_known, win_syn, redge_known, redge_syn, sack_known, ts_recent_known;
-	bool synack_sent;
 	uint16_t mss;                 /* the MSS its SYN announced (536 when none) */
 	uint16_t win_raw;             /* its last window field */
 	uint32_t win;                 /* that window, scaled */
@@ -106,15 +107,17 @@ struct stream {
 	uint32_t ts_recent;           /* RFC 7323 TS.Recent its peer keeps for this stream */
 	uint32_t dupacks;             /* duplicate ACKs it sent in a row */
 	uint64_t ack_pkt;             /* the packet that carried its highest ack */
-	/* RTT from the capture point: one segment timed at a time (Karn's rule) */
-	bool timing;
 	uint32_t timed_end;
-	int64_t timed_sec;
-	uint32_t timed_nsec;
-	uint32_t rtt_n;
-	uint64_t rtt_min, rtt_max, rtt_sum;   /* nanoseconds */
 	uint32_t max_flight;          /* most bytes sent and not yet acknowledged, as captured */
-	uint32_t lo_seq;              /* first sequence number seen from it */
+};
+
+/* RTT from the capture point: one segment timed at a time (Karn's rule);
+ * touched about once per round trip, so kept with the cold fields. */
+struct rtt_acc {
+	int64_t timed_sec;            /* when the timed segment was sent */
+	uint32_t timed_nsec;
+	uint32_t n;
+	uint64_t min, max, sum;       /* nanoseconds */
 };
 
 /* One endpoint's machine and what it sent, in RFC 9293 names. */
@@ -122,17 +125,15 @@ struct endpoint {
 	uint8_t state;                /* enum tcps_state */
 	uint8_t initial;              /* the state it started in */
 	uint8_t npend;
-	bool isn_known, nxt_known, fin_sent, syn_acked, fin_acked, fin_ack_seen;
-	bool ts_known, inferred, sent_any, last_rst, ack_known;
+	bool isn_known : 1, nxt_known : 1, fin_sent : 1, syn_acked : 1, fin_acked : 1, fin_ack_seen : 1;
+	bool ts_known : 1, inferred : 1, sent_any : 1, last_rst : 1, ack_known : 1;
+	bool hs_checked : 1;          /* its first segment after the handshake was checked */
+	bool last_valid : 1;          /* its previous segment, to spot a packet recorded twice */
 	uint32_t isn, snd_nxt, fin_seq, tsval;
 	uint32_t ack_hi;              /* highest ack it sent */
 	uint32_t syn_len;             /* payload on its SYN (Fast Open) */
-	bool hs_checked;              /* its first segment after the handshake was checked */
-	bool last_valid;              /* its previous segment, to spot a packet recorded twice */
 	uint16_t last_flags;
 	uint32_t last_ip_id, last_seq, last_ack, last_len;
-	int64_t state_sec;            /* when the current state was entered */
-	uint32_t state_nsec;
 	struct stream st;
 };
 
@@ -170,6 +171,8 @@ struct conn {
 	struct tcps_ts hs_ts[3];
 	struct pend pend[2][EP_PENDING];      /* per key side: receipts waiting for evidence (npend) */
 	struct sent sent[2][EP_SENT];         /* per key side: its last data segments (stream.c) */
+	struct tcps_ts state_ts[2];           /* per key side: when its current state was entered */
+	struct rtt_acc rtt[2];                /* per key side: RTT of its stream */
 };
 
 /*

@@ -363,7 +363,6 @@ void stream_send(struct tracker *t, struct conn *c, unsigned dir, const struct s
 	if (!x->nxt_known || (syn && lt(x->snd_nxt, s->seq))) {
 		/* The stream starts here: nothing precedes a SYN, whatever
 		 * the endpoint sent before it (illegally) from LISTEN. */
-		st->lo_seq = s->seq;
 	} else if (!syn && x->isn_known && s->seq == x->isn) {
 		/* Data on the SYN's own number: handshake_bad_seq says it. */
 	} else if (lt(x->snd_nxt, s->seq)) {
@@ -378,8 +377,8 @@ void stream_send(struct tracker *t, struct conn *c, unsigned dir, const struct s
 		if (!st->timing && (s->payload_len || fin)) {
 			st->timing = true;
 			st->timed_end = end;
-			st->timed_sec = ts->sec;
-			st->timed_nsec = ts->nsec;
+			c->rtt[dir].timed_sec = ts->sec;
+			c->rtt[dir].timed_nsec = ts->nsec;
 		}
 		if (y->ack_known && !syn && lt(y->ack_hi, end) && end - y->ack_hi > st->max_flight &&
 		    end - y->ack_hi < 0x40000000u)

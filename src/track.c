@@ -253,11 +253,11 @@ static bool step(struct tracker *t, struct conn *c, unsigned side, enum tcps_eve
 			r->rule = cell->rule;
 		}
 		e->state = cell->next;
-		e->state_sec = x->sec;
-		e->state_nsec = x->nsec;
+		c->state_ts[side].sec = x->sec;
+		c->state_ts[side].nsec = x->nsec;
 	} else if (e->state == TCPS_ST_TIME_WAIT && ev == TCPS_EV_RCV_FIN) {
-		e->state_sec = x->sec; /* 3.10.7.4: a retransmitted FIN restarts the 2 MSL wait */
-		e->state_nsec = x->nsec;
+		c->state_ts[side].sec = x->sec; /* 3.10.7.4: a retransmitted FIN restarts the 2 MSL wait */
+		c->state_ts[side].nsec = x->nsec;
 	}
 	return true;
 }
@@ -482,8 +482,7 @@ void track_init(struct conn *c, const struct seg *s, const struct tcps_ts *ts)
 	}
 	for (int i = 0; i < 2; i++) {
 		c->ep[i].initial = c->ep[i].state;
-		c->ep[i].state_sec = ts->sec;
-		c->ep[i].state_nsec = ts->nsec;
+		c->state_ts[i] = *ts;
 	}
 }
 
@@ -676,10 +675,10 @@ void track_end(struct tracker *t, struct conn *c, const struct tcps_ts *now)
 		struct endpoint *x = &c->ep[order[i]];
 		if (x->state != TCPS_ST_TIME_WAIT)
 			continue;
-		int64_t sec = x->state_sec + t->time_wait_sec;
-		if (!reached(sec, x->state_nsec, now))
+		int64_t sec = c->state_ts[order[i]].sec + t->time_wait_sec;
+		if (!reached(sec, c->state_ts[order[i]].nsec, now))
 			continue;
-		struct evctx ev = { .pkt = 0, .key = UINT64_MAX, .sec = sec, .nsec = x->state_nsec };
+		struct evctx ev = { .pkt = 0, .key = UINT64_MAX, .sec = sec, .nsec = c->state_ts[order[i]].nsec };
 		step(t, c, order[i], TCPS_EV_TIMEOUT_2MSL, &ev);
 	}
 	stream_end(t, c);
