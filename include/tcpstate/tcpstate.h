@@ -3,9 +3,9 @@
 #define TCPSTATE_TCPSTATE_H
 
 #define TCPS_VERSION_MAJOR 0
-#define TCPS_VERSION_MINOR 1
+#define TCPS_VERSION_MINOR 3
 #define TCPS_VERSION_PATCH 0
-#define TCPS_VERSION "0.2.0"
+#define TCPS_VERSION "0.3.0"
 
 /* Size of every error buffer the library fills (libpcap's PCAP_ERRBUF_SIZE idea). */
 #define TCPS_ERRBUF_SIZE 512
