@@ -86,7 +86,8 @@ static inline bool cur_copy(struct cur *c, void *dst, size_t n)
 {
 	if (c->len < n)
 		return false;
-	memcpy(dst, c->p, n);
+	if (n) /* an empty cursor may have no bytes at all (p NULL) */
+		memcpy(dst, c->p, n);
 	c->p += n;
 	c->len -= n;
 	return true;

@@ -144,52 +144,11 @@ setup_net() {
     inA sysctl -qw net.ipv4.tcp_syn_retries=1 net.ipv4.tcp_fin_timeout=5 \
         net.ipv4.tcp_tw_reuse=1 net.ipv4.tcp_tw_reuse_delay=100
     inB sysctl -qw net.ipv4.tcp_synack_retries=2 net.ipv4.tcp_fin_timeout=5
-    # static neighbours: no ARP through the relay, whose 100 ms round trip would otherwise hold
-    # back the first segment of a scenario (and make two crossing SYNs wait for each other's ARP)
-    local mac_a mac_b
-    mac_b=$(ip -n "$NSB" -o link show vd | grep -o "link/ether [0-9a-f:]*" | cut -d" " -f2)
-    mac_a=$(ip -n "$NSA" -o link show vc | grep -o "link/ether [0-9a-f:]*" | cut -d" " -f2)
-    ip -n "$NSA" neigh replace $SRV lladdr "$mac_b" dev vc nud permanent
-    ip -n "$NSB" neigh replace $CLI lladdr "$mac_a" dev vd nud permanent
-}
-
-# The relay is restarted for each scenario with that scenario's drop mode.
-start_relay() { # mode
-    stop_relay
-    rm -f "$WORK/relay.ready"
-    ip netns exec "$NSR" "$PY" "$GEN/relay.py" rc rd $DELAY "$1" "$WORK/relay.ready" \
-        2>"$WORK/$NAME.relay" &
-    RELAYPID=$!
-    BGPIDS+=("$RELAYPID")
-    wait_file "$WORK/relay.ready"
-}
-
-stop_relay() {
-    if [ -n "$RELAYPID" ]; then
-        kill "$RELAYPID" 2>/dev/null || true
-        wait "$RELAYPID" 2>/dev/null || true
-        RELAYPID=
-    fi
+    static_neighbours
 }
 
 # --- captures ----------------------------------------------------------------------------------
 CAPPIDS=()
-start_cap() { # ns ifname file
-    local ns=$1 ifn=$2 file=$3 err
-    err="$WORK/$(basename "$file").err"
-    ip netns exec "$ns" tcpdump -Z root -i "$ifn" --immediate-mode -w "$file" tcp 2>"$err" &
-    local pid=$!
-    BGPIDS+=("$pid")
-    CAPPIDS+=("$pid")
-    local _
-    for _ in $(seq 1 200); do
-        grep -q 'listening on' "$err" 2>/dev/null && return 0
-        kill -0 "$pid" 2>/dev/null || { cat "$err" >&2; die "tcpdump failed"; }
-        sleep 0.025
-    done
-    die "tcpdump did not start"
-}
-
 stop_caps() {
     sleep 0.3 # the last segments through the 50 ms relay
     local p

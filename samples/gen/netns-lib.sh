@@ -1,4 +1,4 @@
-# netns-lib.sh - helpers shared by make-real.sh and make-paths.sh (sourced, not run)
+# netns-lib.sh - helpers shared by make-real.sh, make-paths.sh and make-retrans.sh (sourced, not run)
 
 # Wire-sized segments in the capture: no TSO/GSO/GRO, and real checksums (tx off).
 no_offload() { # ns ifname
@@ -30,4 +30,55 @@ stop_and_del_netns() { # "pid..." ns...
             ip netns del "$ns" 2>/dev/null || true
         fi
     done
+}
+
+# The helpers below work on the client/relay/server layout of make-paths.sh and
+# make-retrans.sh: namespaces $NSA (client, veth vc), $NSR (relay, rc and rd),
+# $NSB (server, vd), addresses $CLI and $SRV, scratch folder $WORK, scenario
+# $NAME, and the arrays BGPIDS and CAPPIDS of background processes.
+
+# Static neighbours: no ARP through the relay, whose round trip would hold back
+# the first segment of a scenario (and make two crossing SYNs wait for ARP).
+static_neighbours() {
+    local mac_a mac_b
+    mac_b=$(ip -n "$NSB" -o link show vd | grep -o "link/ether [0-9a-f:]*" | cut -d" " -f2)
+    mac_a=$(ip -n "$NSA" -o link show vc | grep -o "link/ether [0-9a-f:]*" | cut -d" " -f2)
+    ip -n "$NSA" neigh replace $SRV lladdr "$mac_b" dev vc nud permanent
+    ip -n "$NSB" neigh replace $CLI lladdr "$mac_a" dev vd nud permanent
+}
+
+# The relay is restarted for each scenario with that scenario's mode.
+start_relay() { # mode
+    stop_relay
+    rm -f "$WORK/relay.ready"
+    ip netns exec "$NSR" "$PY" "$GEN/relay.py" rc rd $DELAY "$1" "$WORK/relay.ready" \
+        2>"$WORK/$NAME.relay" &
+    RELAYPID=$!
+    BGPIDS+=("$RELAYPID")
+    wait_file "$WORK/relay.ready"
+}
+
+stop_relay() {
+    if [ -n "$RELAYPID" ]; then
+        kill "$RELAYPID" 2>/dev/null || true
+        wait "$RELAYPID" 2>/dev/null || true
+        RELAYPID=
+    fi
+}
+
+# Starts tcpdump in a namespace and returns once it listens.
+start_cap() { # ns ifname file
+    local ns=$1 ifn=$2 file=$3 err
+    err="$WORK/$(basename "$file").err"
+    ip netns exec "$ns" tcpdump -Z root -i "$ifn" --immediate-mode -w "$file" tcp 2>"$err" &
+    local pid=$!
+    BGPIDS+=("$pid")
+    CAPPIDS+=("$pid")
+    local _
+    for _ in $(seq 1 200); do
+        grep -q 'listening on' "$err" 2>/dev/null && return 0
+        kill -0 "$pid" 2>/dev/null || { cat "$err" >&2; die "tcpdump failed"; }
+        sleep 0.025
+    done
+    die "tcpdump did not start"
 }

@@ -69,12 +69,25 @@ static void test_sub_and_limit(void)
 	CU_ASSERT_EQUAL(null.len, 0);
 }
 
+/* A segment without captured payload has a cursor with no bytes at all
+ * (p NULL): copying 0 bytes from it must succeed without touching p (memcpy
+ * from NULL is undefined even for 0 bytes; UBSan caught it). */
+static void test_copy_nothing(void)
+{
+	struct cur c = cur_make(NULL, 0);
+	uint8_t b[8] = { 7 };
+	CU_ASSERT_TRUE(cur_copy(&c, b, 0));
+	CU_ASSERT_FALSE(cur_copy(&c, b, 1));
+	CU_ASSERT_EQUAL(b[0], 7);
+}
+
 int suite_cursor(void)
 {
 	static const CU_TestInfo t[] = {
 		{ "cursor: reads past the end fail and change nothing", test_short_reads_fail },
 		{ "cursor: values are assembled in network order", test_big_endian_values },
 		{ "cursor: sub-cursors and limits bound reads", test_sub_and_limit },
+		{ "cursor: copying nothing from a cursor with no bytes", test_copy_nothing },
 		CU_TEST_INFO_NULL,
 	};
 	return add_suite("cursor", t);
