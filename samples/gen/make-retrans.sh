@@ -86,15 +86,6 @@ done
 inA() { ip netns exec "$NSA" "$@"; }
 inB() { ip netns exec "$NSB" "$@"; }
 
-wait_file() {
-    local _
-    for _ in $(seq 1 200); do
-        [ -e "$1" ] && return 0
-        sleep 0.025
-    done
-    die "timed out waiting for $1"
-}
-
 # --- tracing ------------------------------------------------------------------------------------
 # A private instance has its own buffer, event switches, filters and clock: the system's own
 # tracing is left as it was, and removing the directory undoes everything.
@@ -121,26 +112,9 @@ setup_tracing() {
 trace_clear() { : >"$INST/trace"; }
 
 # --- namespaces --------------------------------------------------------------------------------
-quiet_ns() {
-    ip netns exec "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
-}
-
 setup_net() {
-    ip netns add "$NSA"
-    ip netns add "$NSB"
-    ip netns add "$NSR"
-    quiet_ns "$NSA"; quiet_ns "$NSB"; quiet_ns "$NSR"
-    ip link add vc netns "$NSA" type veth peer name rc netns "$NSR"
-    ip link add vd netns "$NSB" type veth peer name rd netns "$NSR"
-    ip -n "$NSA" addr add $CLI/24 dev vc
-    ip -n "$NSB" addr add $SRV/24 dev vd
-    no_offload "$NSA" vc; no_offload "$NSB" vd
-    no_offload "$NSR" rc; no_offload "$NSR" rd
+    relay_topology
     local ns
-    for ns in "$NSA" "$NSB" "$NSR"; do ip -n "$ns" link set lo up; done
-    ip -n "$NSA" link set vc up; ip -n "$NSB" link set vd up
-    ip -n "$NSR" link set rc up; ip -n "$NSR" link set rd up
-    wait_up "$NSA" vc; wait_up "$NSB" vd; wait_up "$NSR" rc; wait_up "$NSR" rd
     # The same TCP on both ends whatever the host has chosen: SACK, D-SACK, timestamps and
     # RACK-TLP, the Linux defaults (and CUBIC, which retrans_peer.py sets on its sockets: a new
     # namespace inherits the host's default, which may be BBR, and may only pick among the host's

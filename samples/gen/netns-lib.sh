@@ -37,6 +37,36 @@ stop_and_del_netns() { # "pid..." ns...
 # $NSB (server, vd), addresses $CLI and $SRV, scratch folder $WORK, scenario
 # $NAME, and the arrays BGPIDS and CAPPIDS of background processes.
 
+# Waits up to 5 s for a file to appear (a helper's "ready" file).
+wait_file() {
+    local _
+    for _ in $(seq 1 200); do
+        [ -e "$1" ] && return 0
+        sleep 0.025
+    done
+    die "timed out waiting for $1"
+}
+
+# Client -- relay -- server: namespaces and veths up, offloads off, IPv4
+# only (no router solicitations, no IPv6 at all: the captures hold only our TCP).
+relay_topology() {
+    local ns
+    for ns in "$NSA" "$NSB" "$NSR"; do
+        ip netns add "$ns"
+        ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+    done
+    ip link add vc netns "$NSA" type veth peer name rc netns "$NSR"
+    ip link add vd netns "$NSB" type veth peer name rd netns "$NSR"
+    ip -n "$NSA" addr add $CLI/24 dev vc
+    ip -n "$NSB" addr add $SRV/24 dev vd
+    no_offload "$NSA" vc; no_offload "$NSB" vd
+    no_offload "$NSR" rc; no_offload "$NSR" rd
+    for ns in "$NSA" "$NSB" "$NSR"; do ip -n "$ns" link set lo up; done
+    ip -n "$NSA" link set vc up; ip -n "$NSB" link set vd up
+    ip -n "$NSR" link set rc up; ip -n "$NSR" link set rd up
+    wait_up "$NSA" vc; wait_up "$NSB" vd; wait_up "$NSR" rc; wait_up "$NSR" rd
+}
+
 # Static neighbours: no ARP through the relay, whose round trip would hold back
 # the first segment of a scenario (and make two crossing SYNs wait for ARP).
 static_neighbours() {
