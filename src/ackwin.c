@@ -69,11 +69,8 @@ static bool sack_blocks(struct tracker *t, struct conn *c, unsigned dir, const s
 			continue;
 		/* RFC 2883: a first block below the ack, or inside the second, reports a duplicate. */
 		if (i == 0 && (le(hi, s->ack) || (s->opt.nsack > 1 && le(s->opt.sack[1][0], lo) &&
-						    le(hi, s->opt.sack[1][1])))) {
+						    le(hi, s->opt.sack[1][1]))))
 			stream_dsack(t, c, !dir, lo, hi, pkt);
-			if (le(hi, s->ack))
-				continue;
-		}
 		if (le(hi, s->ack))
 			continue;
 		if (!xs->sack_known || lt(xs->sack_hi, hi)) {
@@ -144,6 +141,7 @@ void ackwin_segment(struct tracker *t, struct conn *c, unsigned dir, const struc
 	}
 	bool advanced = !x->ack_known || lt(x->ack_hi, ack);
 	bool pure = !s->payload_len && !(f & (TH_SYN | TH_FIN));
+	bool outstanding = y->nxt_known && lt(ack, y->snd_nxt); /* RFC 5681's first condition of a duplicate */
 
 	bool new_sack = s->opt.nsack && sack_blocks(t, c, dir, s, pkt);
 	if (advanced) {
@@ -158,7 +156,7 @@ void ackwin_segment(struct tracker *t, struct conn *c, unsigned dir, const struc
 			track_finding(t, c, dir, TCPS_F_KEEP_ALIVE_ACK, ev, pkt, ts, ack, 0, 0);
 		} else if (zwp && s->win == 0) {
 			track_finding(t, c, dir, TCPS_F_ZERO_WINDOW_PROBE_ACK, ev, pkt, ts, ack, 0, 0);
-		} else if (new_sack && s->win && y->nxt_known && lt(ack, y->snd_nxt)) {
+		} else if (new_sack && s->win && outstanding) {
 			/* RFC 6675 2: with SACK, an ACK with new SACK information
 			 * is a duplicate whatever its window. */
 			dup_ack(t, c, dir, ack, ev, pkt, ts);
@@ -166,7 +164,7 @@ void ackwin_segment(struct tracker *t, struct conn *c, unsigned dir, const struc
 			/* (after a SYN's unscaled window, the first scaled one is no update) */
 			if (s->win && !xs->win_syn)
 				track_finding(t, c, dir, TCPS_F_WINDOW_UPDATE, ev, pkt, ts, xs->win, win, shift < 0);
-		} else if (s->win && xs->win_known && y->nxt_known && lt(ack, y->snd_nxt) && s->seq == x->snd_nxt) {
+		} else if (s->win && xs->win_known && outstanding && s->seq == x->snd_nxt) {
 			dup_ack(t, c, dir, ack, ev, pkt, ts);
 		}
 	}

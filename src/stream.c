@@ -134,23 +134,27 @@ void stream_received(struct tracker *t, struct conn *c, unsigned side, uint32_t 
 	}
 }
 
+/* Had the receiver sent at least n duplicate ACKs of lo? */
+static bool dupacks_of(const struct endpoint *rcv, uint32_t lo, unsigned n)
+{
+	return rcv->ack_known && rcv->ack_hi == lo && rcv->st.dupacks >= n;
+}
+
 /* Did the receiver show the sender, before this segment, that bytes from lo on were missing? */
 static bool loss_signalled(const struct endpoint *rcv, uint32_t lo, uint32_t end, unsigned dupacks)
 {
 	const struct stream *r = &rcv->st;
-	if (rcv->ack_known && rcv->ack_hi == lo && r->dupacks >= dupacks)
+	if (dupacks_of(rcv, lo, dupacks))
 		return true;
 	/* SACK above the segment: later bytes arrived, these did not (RFC 6675). */
-	return r->sack_known && rcv->ack_known && le(rcv->ack_hi, lo) && lt(end, r->sack_hi + 1) &&
-	       lt(lo, r->sack_hi);
+	return r->sack_known && rcv->ack_known && le(rcv->ack_hi, lo) && le(end, r->sack_hi) && lt(lo, r->sack_hi);
 }
 
 /* The duplicate ACKs a fast retransmission followed, for its detail (bits 8
  * on); 0 when SACK, not two or more duplicates, showed the loss. */
 static uint32_t dupack_bits(const struct endpoint *rcv, uint32_t lo)
 {
-	bool by_dups = rcv->ack_known && rcv->ack_hi == lo && rcv->st.dupacks >= 2;
-	return by_dups ? rcv->st.dupacks << 8 : 0;
+	return dupacks_of(rcv, lo, 2) ? rcv->st.dupacks << 8 : 0;
 }
 
 /* Was the filler s sent before (-1) or after (+1) the segment beyond hole h, 0 when nothing says? */
@@ -397,7 +401,6 @@ void stream_dsack(struct tracker *t, struct conn *c, unsigned side, uint32_t lo,
 		return;
 	struct resent *oldest = NULL, *done[EP_RESENT];
 	unsigned ndone = 0;
-	bool any = false;
 	for (unsigned k = 0; k < EP_RESENT; k++) {
 		struct resent *r = &sc->resent[(st->resent_next + k) % EP_RESENT];
 		if (!r->code || !lt(lo, r->hi) || !lt(r->lo, hi))
@@ -412,10 +415,9 @@ void stream_dsack(struct tracker *t, struct conn *c, unsigned side, uint32_t lo,
 			track_recode(t, c, side, r->rec, (enum tcps_finding_code)r->code,
 				     TCPS_F_SPURIOUS_RETRANSMISSION, pkt, RX_DSACK);
 			r->code = 0;
-			any = true;
 		}
 	}
-	if (!any && oldest) {
+	if (!ndone && oldest) {
 		track_recode(t, c, side, oldest->rec, (enum tcps_finding_code)oldest->code,
 			     TCPS_F_SPURIOUS_RETRANSMISSION, pkt, RX_DSACK);
 		oldest->code = 0;
