@@ -15,6 +15,7 @@
 #include <pcap/pcap.h>
 #include <zlib.h>
 #include "tcpstate/tcpstate.h"
+#include "readahead.h"
 
 /* The stdio buffer libpcap reads through. glibc ignores setvbuf's size
  * when it is not given the buffer (it keeps st_blksize, 4 KiB: one read()
@@ -29,6 +30,9 @@ struct tcps_source {
 	bool has_filter;
 	int linktype;
 	const char *path;
+	struct readahead *ra;            /* the reader thread, when reading ahead */
+	bool started;                    /* a packet was asked for */
+	bool is_stdin;
 };
 
 /* The system's reason for the last failed call (the caller names the file). */
@@ -174,12 +178,17 @@ int tcps_source_open_file(struct tcps_source **out, const char *path, char *errb
 	s->iobuf = buf;
 	s->linktype = pcap_datalink(p);
 	s->path = path;
+	s->is_stdin = !strcmp(path, "-");
 	*out = s;
 	return TCPS_OK;
 }
 
 int tcps_source_set_filter(struct tcps_source *s, const char *expr, char *errbuf)
 {
+	if (s->ra || s->started) {
+		snprintf(errbuf, TCPS_ERRBUF_SIZE, "a filter must be set before reading starts");
+		return TCPS_E_BADARG;
+	}
 	if (s->has_filter) {
 		pcap_freecode(&s->bpf);
 		s->has_filter = false;
@@ -206,8 +215,10 @@ const char *tcps_linktype_name(int linktype)
 	return n ? n : "unknown";
 }
 
-int tcps_source_next(struct tcps_source *s, struct tcps_packet *pkt, char *errbuf)
+/* The direct read: libpcap's next record, filtered. */
+static int read_direct(void *ctx, struct tcps_packet *pkt, char *errbuf)
 {
+	struct tcps_source *s = ctx;
 	struct pcap_pkthdr *h;
 	const u_char *data;
 	int r = pcap_next_ex(s->pcap, &h, &data);
@@ -234,6 +245,25 @@ int tcps_source_next(struct tcps_source *s, struct tcps_packet *pkt, char *errbu
 	return 1;
 }
 
+int tcps_source_read_ahead(struct tcps_source *s, size_t batch_bytes, char *errbuf)
+{
+	if (s->ra || s->started) {
+		snprintf(errbuf, TCPS_ERRBUF_SIZE, "reading ahead must start before reading does");
+		return TCPS_E_BADARG;
+	}
+	/* A pipe may block for ever, and closing would wait for it. */
+	if (s->is_stdin)
+		return TCPS_OK;
+	s->ra = ra_start(read_direct, s, batch_bytes, errbuf);
+	return s->ra ? TCPS_OK : TCPS_E_NOMEM;
+}
+
+int tcps_source_next(struct tcps_source *s, struct tcps_packet *pkt, char *errbuf)
+{
+	s->started = true;
+	return s->ra ? ra_next(s->ra, pkt, errbuf) : read_direct(s, pkt, errbuf);
+}
+
 const char *tcps_libpcap_version(void)
 {
 	return pcap_lib_version();
@@ -243,6 +273,7 @@ void tcps_source_close(struct tcps_source *s)
 {
 	if (!s)
 		return;
+	ra_stop(s->ra); /* before libpcap goes: the thread reads through it */
 	if (s->has_filter)
 		pcap_freecode(&s->bpf);
 	pcap_close(s->pcap); /* closes the stream: its buffer is free to go */

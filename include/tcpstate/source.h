@@ -3,6 +3,7 @@
 #define TCPSTATE_SOURCE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include "tcpstate/engine.h"
 
@@ -34,6 +35,18 @@ int tcps_source_open_file(struct tcps_source **out, const char *path, char *errb
  * Packets it excludes are still returned, flagged filtered_out, so that every
  * packet read is accounted for. Returns TCPS_OK or TCPS_E_FILTER + errbuf. */
 int tcps_source_set_filter(struct tcps_source *s, const char *expr, char *errbuf);
+
+/*
+ * Reads the capture ahead in a thread of its own, into batch_bytes-sized
+ * batches (0: 256 KiB; four of them), so that reading (libpcap, gzip, the
+ * filter) and the caller's analysis run on two cores. Packets, their order,
+ * the end and any error come out of tcps_source_next() exactly as without
+ * it. Call after tcps_source_set_filter() and before the first
+ * tcps_source_next(); on standard input it does nothing (a pipe may block,
+ * and closing would wait for it). Returns TCPS_OK, TCPS_E_BADARG when
+ * reading has started, or TCPS_E_NOMEM + errbuf.
+ */
+int tcps_source_read_ahead(struct tcps_source *s, size_t batch_bytes, char *errbuf);
 
 /* Link type (LINKTYPE_ value) of the capture. */
 int tcps_source_linktype(const struct tcps_source *s);

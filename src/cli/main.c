@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include "tcpstate/tcpstate.h"
 
 /* Exit codes (README "Exit codes"). */
@@ -22,6 +23,7 @@ struct options {
 	char *filter;              /* NULL: none */
 	uint64_t count;            /* -c: 0 means all */
 	bool quiet;
+	bool one_thread;           /* --one-thread: no reader thread */
 	enum tcps_format fmt;
 	enum tcps_time_format time_fmt;
 	struct tcps_config cfg;
@@ -46,6 +48,8 @@ static void usage(FILE *f)
 	      "      --time-wait S  seconds a closed connection is kept for late segments (default 60)\n"
 	      "      --idle-timeout S  report and forget a connection idle for S seconds (default 0: never)\n"
 	      "      --no-vlan-tracking  one connection per 4-tuple whatever its VLAN tags\n"
+	      "      --one-thread   read and analyse in one thread (default: with two or more CPUs,\n"
+	      "                     a second thread reads the file ahead; the output is the same)\n"
 	      "  -h, --help         this help\n"
 	      "  -V, --version      version of tcpstate and libpcap\n"
 	      "\n"
@@ -108,12 +112,13 @@ static char *join(char **v, int n)
 
 static int parse_args(int argc, char **argv, struct options *o)
 {
-	enum { OPT_JSON = 1000, OPT_TIME_WAIT, OPT_IDLE, OPT_NO_VLAN };
+	enum { OPT_JSON = 1000, OPT_TIME_WAIT, OPT_IDLE, OPT_NO_VLAN, OPT_ONE_THREAD };
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "time-wait", required_argument, NULL, OPT_TIME_WAIT },
 		{ "idle-timeout", required_argument, NULL, OPT_IDLE },
 		{ "no-vlan-tracking", no_argument, NULL, OPT_NO_VLAN },
+		{ "one-thread", no_argument, NULL, OPT_ONE_THREAD },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -164,6 +169,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case OPT_NO_VLAN:
 			o->cfg.ignore_vlan = true;
 			break;
+		case OPT_ONE_THREAD:
+			o->one_thread = true;
+			break;
 		case 'h':
 			usage(stdout);
 			free(o->inputs);
@@ -209,6 +217,12 @@ static int analyse(const char *path, const struct options *o)
 	}
 	int lt = tcps_source_linktype(src);
 	if (o->filter && tcps_source_set_filter(src, o->filter, err) != TCPS_OK) {
+		tcps_writer_error(&w, 0, err);
+		tcps_source_close(src);
+		return EXIT_USAGE_OR_INPUT;
+	}
+	/* On one CPU a reader thread would only add its copy. */
+	if (!o->one_thread && sysconf(_SC_NPROCESSORS_ONLN) > 1 && tcps_source_read_ahead(src, 0, err) != TCPS_OK) {
 		tcps_writer_error(&w, 0, err);
 		tcps_source_close(src);
 		return EXIT_USAGE_OR_INPUT;

@@ -13,6 +13,7 @@ int suite_engine(void);
 int suite_tcpsm(void);
 int suite_paths(void);
 int suite_stream(void);
+int suite_source(void);
 
 /* Adds a suite with the given tests ({name, fn} pairs ending in {NULL, NULL}). */
 int add_suite(const char *name, const CU_TestInfo *tests);

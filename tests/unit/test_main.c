@@ -20,7 +20,8 @@ int main(void)
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return 2;
 	if (suite_cursor() || suite_decode() || suite_frag() || suite_flowtab() || suite_engine() ||
-	    suite_tcpsm() || suite_paths() || suite_stream()) {
+	    suite_tcpsm() || suite_paths() || suite_stream() ||
+	    suite_source()) {
 		fprintf(stderr, "cannot register the suites: %s\n", CU_get_error_msg());
 		CU_cleanup_registry();
 		return 2;
