@@ -53,6 +53,11 @@ test)
 	build build-asan -DCMAKE_BUILD_TYPE=Debug -DTCPS_WERROR=ON -DTCPS_SANITIZE=ON -DTCPS_BUILD_TESTS=ON
 	(cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j "$jobs")
+	# The two threads of a read under ThreadSanitizer: the unit suite
+	# 'source', and every golden output (each capture is read ahead).
+	build build-tsan -DCMAKE_BUILD_TYPE=Debug -DTCPS_WERROR=ON -DTCPS_TSAN=ON -DTCPS_BUILD_TESTS=ON
+	TSAN_OPTIONS=halt_on_error=1:exitcode=66 ./build-tsan/tests/unit_tests source
+	(cd build-tsan && TSAN_OPTIONS=halt_on_error=1:exitcode=66 ctest --output-on-failure -j "$jobs" -L regress)
 	;;
 *)
 	echo "usage: ./build.sh demo|test|deps" >&2

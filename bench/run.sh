@@ -105,6 +105,9 @@ if [ -x "$tcpstate" ]; then
     tcpstate=$out/tcpstate-under-test
     add tcpstate "$(q "$tcpstate") $(q "$cap")"
     add "tcpstate -q" "$(q "$tcpstate") -q $(q "$cap")"
+    # the same in one thread: what the analysis costs without the reader thread
+    add "tcpstate --one-thread" "$(q "$tcpstate") --one-thread $(q "$cap")"
+    add "tcpstate -q --one-thread" "$(q "$tcpstate") -q --one-thread $(q "$cap")"
 else
     echo "run.sh: $tcpstate not found or not executable; timing without tcpstate" >&2
     echo "        (build it first, or set TCPSTATE=/path/to/tcpstate)" >&2
@@ -113,11 +116,11 @@ fi
 say "sanity runs"
 for i in "${!names[@]}"; do
     echo "\$ ${cmds[$i]}"
-    if [ "${names[$i]}" = tcpstate ]; then
-        bash -c "${cmds[$i]}" | tail -n 3
-    else
-        bash -c "${cmds[$i]}"
-    fi
+    case ${names[$i]} in
+    "tcpstate -q"*) bash -c "${cmds[$i]}" ;;
+    tcpstate*) bash -c "${cmds[$i]}" | tail -n 3 ;;
+    *) bash -c "${cmds[$i]}" ;;
+    esac
 done
 
 # ---------------------------------------------------------------- timing
@@ -168,14 +171,14 @@ csvs=("$out/hf-main.csv")
 awk -F, -v OFS=' | ' -v main_runs="$runs" -v tshark_runs="$tshark_runs" '
     FILENAME ~ /rss\.tsv$/ { split($0, a, "\t"); rss[a[1]] = a[2]; next }
     FNR == 1 { runs = (FILENAME ~ /tshark/) ? tshark_runs : main_runs; next }
-    { n++; cmd[n] = $1; mean[n] = $2; sd[n] = $3; mn[n] = $7; mx[n] = $8; nr[n] = runs
+    { n++; cmd[n] = $1; mean[n] = $2; sd[n] = $3; mn[n] = $7; mx[n] = $8; nr[n] = runs; cpu[n] = $5 + $6
       if ($1 == "pcaploop") { base = $2; basemin = $7 } }
     END {
-        print "| Command | Mean [ms] | Min [ms] | Max [ms] | Runs | Relative to pcaploop | Peak RSS [MiB] |"
-        print "|:---|---:|---:|---:|---:|---:|---:|"
+        print "| Command | Mean [ms] | Min [ms] | Max [ms] | CPU (user+sys) [ms] | Runs | Relative to pcaploop | Peak RSS [MiB] |"
+        print "|:---|---:|---:|---:|---:|---:|---:|---:|"
         for (i = 1; i <= n; i++)
-            printf "| `%s` | %.1f ± %.1f | %.1f | %.1f | %d | %.2f | %.1f |\n", cmd[i], mean[i] * 1e3,
-                sd[i] * 1e3, mn[i] * 1e3, mx[i] * 1e3, nr[i], mean[i] / base, rss[cmd[i]] / 1024
+            printf "| `%s` | %.1f ± %.1f | %.1f | %.1f | %.1f | %d | %.2f | %.1f |\n", cmd[i], mean[i] * 1e3,
+                sd[i] * 1e3, mn[i] * 1e3, mx[i] * 1e3, cpu[i] * 1e3, nr[i], mean[i] / base, rss[cmd[i]] / 1024
         print ""
         for (i = 1; i <= n; i++)
             if (cmd[i] ~ /^tcpstate/)

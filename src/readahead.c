@@ -191,12 +191,16 @@ int ra_next(struct readahead *ra, struct tcps_packet *pkt, char *errbuf)
 			if (ra->pos < b->npk) {
 				const struct ra_pkt *k = &b->pk[ra->pos++];
 				/* The reader's core wrote the bytes: ask for the
-				 * headers of a packet further on while this one is
-				 * analysed, so they are here when it comes. */
+				 * headers and the last bytes (the payload's tail,
+				 * which retransmission checks compare) of a packet
+				 * further on while this one is analysed. */
 				if (ra->pos + RA_PREFETCH < b->npk) {
-					const uint8_t *q = b->arena + b->pk[ra->pos + RA_PREFETCH].off;
+					const struct ra_pkt *f = &b->pk[ra->pos + RA_PREFETCH];
+					const uint8_t *q = b->arena + f->off;
 					__builtin_prefetch(q);
 					__builtin_prefetch(q + 64);
+					if (f->caplen > 128)
+						__builtin_prefetch(q + f->caplen - 8);
 				}
 				pkt->ts = k->ts;
 				pkt->bytes = b->arena + k->off;

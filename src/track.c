@@ -524,7 +524,8 @@ void track_segment(struct tracker *t, struct conn *c, const struct seg *s, unsig
 		return;
 	}
 
-	resolve(t, c, dir, s, pkt, sev);
+	if (x->npend) /* most segments: nothing waits for what this one shows */
+		resolve(t, c, dir, s, pkt, sev);
 	if (ack && !syn && x->state == TCPS_ST_SYN_SENT && !y->sent_any) {
 		/* It acknowledges a SYN,ACK the capture does not hold (one-sided
 		 * capture, or loss at the capture point): the peer sent it and

@@ -15,7 +15,8 @@ int add_suite(const char *name, const CU_TestInfo *tests)
 	return 0;
 }
 
-int main(void)
+/* unit_tests [SUITE...]: every suite, or only those named. */
+int main(int argc, char **argv)
 {
 	if (CU_initialize_registry() != CUE_SUCCESS)
 		return 2;
@@ -27,7 +28,17 @@ int main(void)
 		return 2;
 	}
 	CU_basic_set_mode(CU_BRM_VERBOSE);
-	CU_basic_run_tests();
+	if (argc == 1)
+		CU_basic_run_tests();
+	for (int i = 1; i < argc; i++) {
+		CU_pSuite s = CU_get_suite(argv[i]);
+		if (!s) {
+			fprintf(stderr, "no suite named %s\n", argv[i]);
+			CU_cleanup_registry();
+			return 2;
+		}
+		CU_basic_run_suite(s);
+	}
 	unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
 	unsigned run = CU_get_number_of_tests_run();
 	CU_cleanup_registry();
