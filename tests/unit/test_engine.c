@@ -243,6 +243,49 @@ static void test_totals_add_up(void)
 	tcps_engine_free(e);
 }
 
+/* Opens connections 1..n (client port 6000+i) at time 1; resets ids
+ * lo_gone..hi_gone at time 2 (reported when their 10 s TIME_WAIT ends, at
+ * time 21) and the ids in late at time 20 (still waiting at the end, on the
+ * closed list, while the others stay on the open one). At the end the rest
+ * must come out in id order, the two lists merged. Id n + 1, at time 21,
+ * only moves the clock on. */
+static void check_end_order(unsigned n, unsigned lo_gone, unsigned hi_gone, const unsigned *late, unsigned nlate)
+{
+	struct tcps_engine *e = engine(10);
+	for (unsigned i = 1; i <= n; i++) {
+		uint16_t p = (uint16_t)(6000 + i);
+		feed(e, 1, C, p, S, 80, 0, TH_SYN, 100, 0, 0, 0);
+		feed(e, 1, C, p, S, 80, 1, TH_SYN | TH_ACK, 900, 101, 0, 0);
+		feed(e, 1, C, p, S, 80, 0, TH_ACK, 101, 901, 0, 0);
+	}
+	for (unsigned i = lo_gone; i && i <= hi_gone; i++)
+		feed(e, 2, C, (uint16_t)(6000 + i), S, 80, 1, TH_RST | TH_ACK, 901, 101, 0, 0);
+	for (unsigned k = 0; k < nlate; k++)
+		feed(e, 20, C, (uint16_t)(6000 + late[k]), S, 80, 1, TH_RST | TH_ACK, 901, 101, 0, 0);
+	feed(e, 21, "10.9.9.9", 1, "10.9.9.8", 2, 0, TH_SYN, 1, 0, 0, 0);
+	unsigned gone = lo_gone ? hi_gone - lo_gone + 1 : 0;
+	CU_ASSERT_EQUAL_FATAL(nconns, gone);
+	tcps_engine_finish(e);
+	CU_ASSERT_EQUAL_FATAL(nconns, n + 1);
+	uint64_t want = 1;
+	for (unsigned i = gone; i <= n; i++, want++) {
+		if (want == lo_gone)
+			want = hi_gone + 1;
+		CU_ASSERT_EQUAL(conns[i].id, want);
+	}
+	tcps_engine_free(e);
+}
+
+static void test_end_order_by_id(void)
+{
+	static const unsigned late_near[] = { 1, 3, 4 };
+	static const unsigned late_far[] = { 2 };
+	/* ids 1..7 left, close together: each goes straight to its place */
+	check_end_order(6, 0, 0, late_near, 3);
+	/* ids 1, 2, 59, 60, 61 left: a span of 61 for 5, sorted */
+	check_end_order(60, 3, 58, late_far, 1);
+}
+
 int suite_engine(void)
 {
 	static const CU_TestInfo t[] = {
@@ -252,6 +295,7 @@ int suite_engine(void)
 		{ "engine: closed connections expire; a new ISN reuses the tuple", test_close_expiry_and_reuse },
 		{ "engine: idle timeout ends silent connections, never busy ones", test_idle_timeout },
 		{ "engine: every packet lands in exactly one category", test_totals_add_up },
+		{ "engine: connections left at the end come out in id order", test_end_order_by_id },
 		CU_TEST_INFO_NULL,
 	};
 	return add_suite("engine", t);
