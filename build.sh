@@ -57,7 +57,7 @@ test)
 	# 'source', and every golden output (each capture is read ahead).
 	build build-tsan -DCMAKE_BUILD_TYPE=Debug -DTCPS_WERROR=ON -DTCPS_TSAN=ON -DTCPS_BUILD_TESTS=ON
 	TSAN_OPTIONS=halt_on_error=1:exitcode=66 ./build-tsan/tests/unit_tests source
-	(cd build-tsan && TSAN_OPTIONS=halt_on_error=1:exitcode=66 ctest --output-on-failure -j "$jobs" -L regress)
+	(cd build-tsan && TSAN_OPTIONS=halt_on_error=1:exitcode=66 ctest --output-on-failure -j "$jobs" -L 'regress|ci')
 	;;
 *)
 	echo "usage: ./build.sh demo|test|deps" >&2

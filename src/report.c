@@ -139,7 +139,7 @@ void json_str_lb(struct linebuf *l, const char *s)
 	lb_chr(l, '"');
 }
 
-static void json_str(FILE *f, const char *s)
+void json_str(FILE *f, const char *s)
 {
 	struct linebuf l;
 	l.n = 0;
@@ -147,7 +147,7 @@ static void json_str(FILE *f, const char *s)
 	lb_write(&l, f);
 }
 
-static void json_head(struct tcps_writer *w, const char *kind)
+void json_head(struct tcps_writer *w, const char *kind)
 {
 	fprintf(w->out, "{\"kind\":\"%s\",\"file\":", kind);
 	json_str(w->out, w->file);
@@ -197,7 +197,7 @@ void tcps_writer_error(struct tcps_writer *w, uint64_t pkt, const char *msg)
 	if (pkt)
 		snprintf(where, sizeof where, " packet %" PRIu64 ":", pkt);
 	fflush(w->out);
-	fprintf(stderr, "tcpstate: %s:%s %s\n", w->file, where, msg);
+	fprintf(w->err ? w->err : stderr, "tcpstate: %s:%s %s\n", w->file, where, msg);
 	if (w->fmt == TCPS_FMT_JSON) {
 		json_head(w, "error");
 		fprintf(w->out, ",\"pkt\":%" PRIu64 ",\"message\":", pkt);

@@ -11,6 +11,9 @@ void lb_utc(struct linebuf *l, const struct tcps_ts *t);
 void lb_delta(struct linebuf *l, const struct tcps_ts *a, const struct tcps_ts *b);
 void lb_ns(struct linebuf *l, uint64_t ns);
 void json_str_lb(struct linebuf *l, const char *s);
+void json_str(FILE *f, const char *s);
+/* Opens a JSON record: {"kind":KIND,"file":FILE */
+void json_head(struct tcps_writer *w, const char *kind);
 
 /* The reporter's connection callback (report_conn.c). */
 void tcps_writer_on_conn(void *ctx, const struct tcps_conn_summary *c);

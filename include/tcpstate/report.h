@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include "tcpstate/engine.h"
+#include "tcpstate/policy.h"
+#include "tcpstate/baseline.h"
 
 enum tcps_format { TCPS_FMT_TEXT = 0, TCPS_FMT_JSON };
 
@@ -32,6 +34,7 @@ struct tcps_writer {
 	const char *file;        /* capture name shown in every record */
 	enum tcps_time_format time_fmt;
 	struct tcps_end_states *states;  /* the writer's own tally; NULL to start */
+	FILE *err;               /* where errors and failed verdicts are also told; NULL: stderr */
 };
 
 /* Reporter callbacks that write through w. */
@@ -49,6 +52,18 @@ void tcps_writer_error(struct tcps_writer *w, uint64_t pkt, const char *msg);
  * ended in, overall and per server port. complete is false when the
  * capture was cut. */
 void tcps_writer_totals(struct tcps_writer *w, const struct tcps_totals *t, bool complete);
+
+/* Writes the verdict of a --fail-on policy on a capture's totals, and on
+ * stderr which findings made it fail. Returns the number matched. */
+uint64_t tcps_writer_policy(struct tcps_writer *w, const struct tcps_policy *p, const struct tcps_totals *t);
+
+/* Writes one difference from a baseline (a tcps_baseline_compare callback
+ * whose ctx is the writer). */
+void tcps_writer_baseline_diff(void *w, const struct tcps_baseline_diff *d);
+
+/* Writes the verdict of a comparison with baseline (a path), after its
+ * differences, and on stderr when there were any. */
+void tcps_writer_baseline_end(struct tcps_writer *w, const char *baseline, size_t ndiff);
 
 /* Frees what the writer holds (its end-state tally). */
 void tcps_writer_close(struct tcps_writer *w);

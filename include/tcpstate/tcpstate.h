@@ -39,5 +39,7 @@ const char *tcps_version(void);
 #include "tcpstate/engine.h"
 #include "tcpstate/source.h"
 #include "tcpstate/report.h"
+#include "tcpstate/policy.h"
+#include "tcpstate/baseline.h"
 
 #endif

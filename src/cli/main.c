@@ -9,30 +9,13 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "tcpstate/tcpstate.h"
-
-/* Exit codes (README "Exit codes"). */
-enum {
-	EXIT_OK = 0,
-	EXIT_USAGE_OR_INPUT = 2,   /* bad usage, or an input that could not be read whole */
-};
-
-struct options {
-	const char **inputs;
-	int ninputs;
-	char *filter;              /* NULL: none */
-	uint64_t count;            /* -c: 0 means all */
-	bool quiet;
-	bool one_thread;           /* --one-thread: no reader thread */
-	enum tcps_format fmt;
-	enum tcps_time_format time_fmt;
-	struct tcps_config cfg;
-};
+#include "cli.h"
 
 static void usage(FILE *f)
 {
 	fputs("Usage: tcpstate [options] FILE... [filter expression]\n"
 	      "       tcpstate [options] -r FILE [-r FILE...] [filter expression]\n"
+	      "       tcpstate corpus [options] DIR|FILE...\n"
 	      "Reconstructs what each end of every TCP connection in a capture went through.\n"
 	      "FILE is a pcap or pcapng capture, optionally gzip-compressed; - reads standard input.\n"
 	      "A trailing filter expression (pcap-filter(7) syntax) selects the packets analysed.\n"
@@ -50,10 +33,26 @@ static void usage(FILE *f)
 	      "      --no-vlan-tracking  one connection per 4-tuple whatever its VLAN tags\n"
 	      "      --one-thread   read and analyse in one thread (default: with two or more CPUs,\n"
 	      "                     a second thread reads the file ahead; the output is the same)\n"
+	      "      --fail-on LIST fail (exit 1) on these findings: names or codes, info, warning,\n"
+	      "                     error (that severity and above), illegal, capture-loss, network,\n"
+	      "                     capture-artefact, all; -NAME takes one out (warning,-dup_ack)\n"
+	      "      --baseline FILE   compare each endpoint's states and finding counts with FILE;\n"
+	      "                     print the differences and exit 1 if there are any\n"
+	      "      --write-baseline FILE  write them to FILE (one capture only)\n"
 	      "  -h, --help         this help\n"
 	      "  -V, --version      version of tcpstate and libpcap\n"
 	      "\n"
-	      "Exit status: 0 success; 2 usage error, or an input that could not be read whole.\n",
+	      "tcpstate corpus analyses every capture under each DIR (pcap, pcapng, gzip; found by\n"
+	      "content) in parallel and prints one line per capture. Its options, besides the above:\n"
+	      "  -j N               captures analysed at once (default: one per CPU)\n"
+	      "      --baseline-dir DIR  baselines under DIR (DIR/PATH.baseline, PATH relative to its\n"
+	      "                     argument) instead of beside each capture (CAPTURE.baseline)\n"
+	      "      --write-baselines  write each capture's baseline instead of comparing\n"
+	      "      --junit FILE   JUnit XML, one test case per capture\n"
+	      "      --json         the summary as JSON lines\n"
+	      "\n"
+	      "Exit status: 0 success; 1 --fail-on matched or a baseline differs; 2 usage error, or an\n"
+	      "input that could not be read whole.\n",
 	      f);
 }
 
@@ -112,13 +111,20 @@ static char *join(char **v, int n)
 
 static int parse_args(int argc, char **argv, struct options *o)
 {
-	enum { OPT_JSON = 1000, OPT_TIME_WAIT, OPT_IDLE, OPT_NO_VLAN, OPT_ONE_THREAD };
+	enum { OPT_JSON = 1000, OPT_TIME_WAIT, OPT_IDLE, OPT_NO_VLAN, OPT_ONE_THREAD, OPT_FAIL_ON, OPT_BASELINE,
+	       OPT_WRITE_BASELINE, OPT_BASELINE_DIR, OPT_WRITE_BASELINES, OPT_JUNIT };
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "time-wait", required_argument, NULL, OPT_TIME_WAIT },
 		{ "idle-timeout", required_argument, NULL, OPT_IDLE },
 		{ "no-vlan-tracking", no_argument, NULL, OPT_NO_VLAN },
 		{ "one-thread", no_argument, NULL, OPT_ONE_THREAD },
+		{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
+		{ "baseline", required_argument, NULL, OPT_BASELINE },
+		{ "write-baseline", required_argument, NULL, OPT_WRITE_BASELINE },
+		{ "baseline-dir", required_argument, NULL, OPT_BASELINE_DIR },
+		{ "write-baselines", no_argument, NULL, OPT_WRITE_BASELINES },
+		{ "junit", required_argument, NULL, OPT_JUNIT },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -132,7 +138,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		return usage_error("out of memory", NULL);
 	/* Options may follow the files (GNU getopt permutes); a filter never
 	 * starts with '-', and "--" ends the options if one must. */
-	while ((c = getopt_long(argc, argv, "r:c:nqtShV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:c:j:nqtShV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			o->inputs[o->ninputs++] = optarg;
@@ -172,6 +178,33 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case OPT_ONE_THREAD:
 			o->one_thread = true;
 			break;
+		case OPT_FAIL_ON: {
+			char err[TCPS_ERRBUF_SIZE];
+			if (tcps_policy_add(&o->policy, optarg, err) != TCPS_OK)
+				return usage_error("--fail-on", err);
+			o->has_policy = true;
+			break;
+		}
+		case OPT_BASELINE:
+			o->baseline = optarg;
+			break;
+		case OPT_WRITE_BASELINE:
+			o->write_baseline = optarg;
+			break;
+		case OPT_BASELINE_DIR:
+			o->baseline_dir = optarg;
+			break;
+		case OPT_WRITE_BASELINES:
+			o->write_baselines = true;
+			break;
+		case OPT_JUNIT:
+			o->junit = optarg;
+			break;
+		case 'j':
+			if (!parse_u64(optarg, 1024, &v) || !v)
+				return usage_error("-j needs a number of jobs from 1 to 1024", optarg);
+			o->jobs = (unsigned)v;
+			break;
 		case 'h':
 			usage(stdout);
 			free(o->inputs);
@@ -191,6 +224,22 @@ static int parse_args(int argc, char **argv, struct options *o)
 	else if (nt)
 		return usage_error("time format: use -tt (epoch seconds) or -tttt (UTC date and time)", NULL);
 	int i = optind;
+	/* "corpus" first: every other argument is a directory or a capture
+	 * (a capture file of that name is ./corpus). */
+	if (!from_r && i < argc && !strcmp(argv[i], "corpus")) {
+		o->corpus = true;
+		for (i++; i < argc; i++)
+			o->inputs[o->ninputs++] = argv[i];
+		if (!o->ninputs)
+			return usage_error("tcpstate corpus needs a directory or capture", NULL);
+		if (o->baseline || o->write_baseline)
+			return usage_error("in corpus mode baselines are CAPTURE.baseline, or under --baseline-dir; "
+					   "--write-baselines writes them",
+					   NULL);
+		return EXIT_OK;
+	}
+	if (o->jobs || o->junit || o->baseline_dir || o->write_baselines)
+		return usage_error("-j, --junit, --baseline-dir and --write-baselines belong to tcpstate corpus", NULL);
 	if (!from_r)
 		while (i < argc && looks_like_input(argv[i]))
 			o->inputs[o->ninputs++] = argv[i++];
@@ -200,75 +249,11 @@ static int parse_args(int argc, char **argv, struct options *o)
 		return usage_error(i < argc ? "no capture file given (is the first argument a misspelt file name?)"
 					    : "no capture file given",
 				   i < argc ? argv[i] : NULL);
+	if (o->baseline && o->write_baseline)
+		return usage_error("--baseline compares, --write-baseline writes: one at a time", NULL);
+	if ((o->baseline || o->write_baseline) && o->ninputs != 1)
+		return usage_error("a baseline belongs to one capture (for many, use tcpstate corpus)", NULL);
 	return EXIT_OK;
-}
-
-/* Analyses one capture; returns its exit status. */
-static int analyse(const char *path, const struct options *o)
-{
-	char err[TCPS_ERRBUF_SIZE];
-	struct tcps_writer w = { stdout, o->fmt, o->quiet, strcmp(path, "-") ? path : "(stdin)", o->time_fmt, NULL };
-	struct tcps_source *src;
-	int status = EXIT_OK;
-
-	if (tcps_source_open_file(&src, path, err) != TCPS_OK) {
-		tcps_writer_error(&w, 0, err);
-		return EXIT_USAGE_OR_INPUT;
-	}
-	int lt = tcps_source_linktype(src);
-	if (o->filter && tcps_source_set_filter(src, o->filter, err) != TCPS_OK) {
-		tcps_writer_error(&w, 0, err);
-		tcps_source_close(src);
-		return EXIT_USAGE_OR_INPUT;
-	}
-	/* On one CPU a reader thread would only add its copy. */
-	if (!o->one_thread && sysconf(_SC_NPROCESSORS_ONLN) > 1 && tcps_source_read_ahead(src, 0, err) != TCPS_OK) {
-		tcps_writer_error(&w, 0, err);
-		tcps_source_close(src);
-		return EXIT_USAGE_OR_INPUT;
-	}
-	struct tcps_reporter rep = tcps_writer_reporter(&w);
-	struct tcps_engine *e = tcps_engine_new(&o->cfg, &rep, err);
-	if (!e) {
-		tcps_writer_error(&w, 0, err);
-		tcps_source_close(src);
-		return EXIT_USAGE_OR_INPUT;
-	}
-	tcps_writer_begin(&w, lt);
-	if (!tcps_linktype_supported(lt)) {
-		snprintf(err, sizeof err, "link type %d (%s) is not supported: its packets are counted, not analysed",
-			 lt, tcps_linktype_name(lt));
-		tcps_writer_error(&w, 0, err);
-		status = EXIT_USAGE_OR_INPUT;
-	}
-	struct tcps_packet p;
-	uint64_t n = 0;
-	bool complete = true;
-	int r;
-	while ((!o->count || n < o->count) && (r = tcps_source_next(src, &p, err)) != 0) {
-		if (r < 0) {
-			tcps_writer_error(&w, n + 1, err);
-			complete = false;
-			status = EXIT_USAGE_OR_INPUT;
-			break;
-		}
-		n++;
-		if (p.filtered_out)
-			tcps_engine_skip_filtered(e);
-		else
-			tcps_engine_feed(e, lt, &p.ts, p.bytes, p.caplen, p.wirelen);
-	}
-	tcps_engine_finish(e);
-	struct tcps_totals t;
-	tcps_engine_totals(e, &t);
-	if (t.packets == 0 && complete) {
-		tcps_writer_error(&w, 0, "the capture holds no packets");
-	}
-	tcps_writer_totals(&w, &t, complete);
-	tcps_writer_close(&w);
-	tcps_engine_free(e);
-	tcps_source_close(src);
-	return status;
 }
 
 int main(int argc, char **argv)
@@ -285,10 +270,18 @@ int main(int argc, char **argv)
 	static char outbuf[1 << 16];
 	setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
 	int status = EXIT_OK;
-	for (int i = 0; i < o.ninputs; i++) {
-		int s = analyse(o.inputs[i], &o);
-		if (s > status)
-			status = s;
+	if (o.corpus) {
+		status = corpus_main(&o);
+	} else {
+		/* On one CPU a reader thread would only add its copy. */
+		struct run_io io = { stdout, NULL, true, !o.one_thread && sysconf(_SC_NPROCESSORS_ONLN) > 1,
+				     o.baseline, o.write_baseline };
+		for (int i = 0; i < o.ninputs; i++) {
+			struct capture_result r;
+			int s = run_capture(o.inputs[i], &o, &io, &r);
+			if (s > status)
+				status = s;
+		}
 	}
 	if (fflush(stdout) != 0) {
 		fprintf(stderr, "tcpstate: writing the report: %s\n", strerror(errno));

@@ -1,0 +1,480 @@
+/* corpus.c - tcpstate corpus: every capture under some directories, in parallel, one line each */
+#define _POSIX_C_SOURCE 200809L
+#include <dirent.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include "cli.h"
+
+struct item {
+	char *path;                /* as found: ROOT/REL */
+	char *rel;                 /* relative to the argument it was found under */
+	char *baseline;            /* its baseline's path */
+	struct capture_result r;
+	char *out, *err;           /* its report lines and messages */
+	size_t outlen, errlen;
+};
+
+struct corpus {
+	struct item *it;
+	size_t n, cap;
+	const struct options *o;
+	pthread_mutex_t lock;
+	size_t next, done, failed; /* under lock */
+	bool progress;             /* stderr is a terminal */
+	bool oom;
+};
+
+/* ---- finding the captures ---- */
+
+/* pcap (both byte orders, micro- and nanoseconds), pcapng, gzip. */
+static bool is_capture(const char *path)
+{
+	unsigned char m[4];
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return false;
+	size_t got = fread(m, 1, sizeof m, f);
+	fclose(f);
+	if (got >= 2 && m[0] == 0x1f && m[1] == 0x8b)
+		return true;
+	if (got < 4)
+		return false;
+	static const unsigned char magic[5][4] = {
+		{ 0xa1, 0xb2, 0xc3, 0xd4 }, { 0xd4, 0xc3, 0xb2, 0xa1 }, { 0xa1, 0xb2, 0x3c, 0x4d },
+		{ 0x4d, 0x3c, 0xb2, 0xa1 }, { 0x0a, 0x0d, 0x0d, 0x0a },
+	};
+	for (int i = 0; i < 5; i++)
+		if (!memcmp(m, magic[i], 4))
+			return true;
+	return false;
+}
+
+static char *join_path(const char *a, const char *b)
+{
+	size_t n = strlen(a) + strlen(b) + 2;
+	char *s = malloc(n);
+	if (s)
+		snprintf(s, n, "%s%s%s", a, *a && a[strlen(a) - 1] != '/' ? "/" : "", b);
+	return s;
+}
+
+static bool add_item(struct corpus *c, const char *path, const char *rel)
+{
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? 2 * c->cap : 64;
+		struct item *it = realloc(c->it, cap * sizeof *it);
+		if (!it)
+			return false;
+		c->it = it;
+		c->cap = cap;
+	}
+	struct item *i = &c->it[c->n];
+	memset(i, 0, sizeof *i);
+	i->path = strdup(path);
+	i->rel = strdup(rel);
+	if (!i->path || !i->rel) {
+		free(i->path);
+		free(i->rel);
+		return false;
+	}
+	c->n++;
+	return true;
+}
+
+static bool has_suffix(const char *s, const char *suf)
+{
+	size_t n = strlen(s), m = strlen(suf);
+	return n >= m && !strcmp(s + n - m, suf);
+}
+
+/* Walks dir (rel below its argument); symbolic links to directories are
+ * not followed, so a loop cannot trap the walk. */
+static bool walk(struct corpus *c, const char *dir, const char *rel)
+{
+	DIR *d = opendir(dir);
+	if (!d) {
+		fprintf(stderr, "tcpstate: corpus: %s: %s\n", dir, strerror(errno));
+		return false;
+	}
+	bool ok = true;
+	struct dirent *de;
+	while (ok && (de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		char *path = join_path(dir, de->d_name), *r = join_path(rel, de->d_name);
+		struct stat st, lst;
+		if (!path || !r) {
+			ok = false;
+		} else if (lstat(path, &lst) == 0 && S_ISDIR(lst.st_mode)) {
+			ok = walk(c, path, r);
+		} else if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && !has_suffix(path, ".baseline") &&
+			   is_capture(path)) {
+			ok = add_item(c, path, r);
+		}
+		free(path);
+		free(r);
+	}
+	closedir(d);
+	return ok;
+}
+
+static int by_path(const void *a, const void *b)
+{
+	return strcmp(((const struct item *)a)->path, ((const struct item *)b)->path);
+}
+
+/* Creates the directories above path (mkdir -p of its dirname). */
+static void make_parents(const char *path)
+{
+	char *p = strdup(path);
+	if (!p)
+		return;
+	for (char *s = strchr(p + 1, '/'); s; s = strchr(s + 1, '/')) {
+		*s = '\0';
+		mkdir(p, 0777);
+		*s = '/';
+	}
+	free(p);
+}
+
+/* ---- running them ---- */
+
+static void progress(struct corpus *c, bool final)
+{
+	if (!c->progress)
+		return;
+	if (final)
+		fputs("\r\033[K", stderr);
+	else
+		fprintf(stderr, "\rtcpstate corpus: %zu/%zu captures, %zu failed", c->done, c->n, c->failed);
+	fflush(stderr);
+}
+
+static void run_item(struct corpus *c, struct item *i)
+{
+	const struct options *o = c->o;
+	FILE *out = open_memstream(&i->out, &i->outlen), *err = open_memstream(&i->err, &i->errlen);
+	if (!out || !err) {
+		if (out)
+			fclose(out);
+		if (err)
+			fclose(err);
+		i->r.status = EXIT_USAGE_OR_INPUT;
+		i->r.input_error = true;
+		return;
+	}
+	bool exists = access(i->baseline, R_OK) == 0;
+	if (o->write_baselines)
+		make_parents(i->baseline);
+	/* With one job the second CPU reads ahead; with more, the jobs have them. */
+	struct run_io io = { out, err, false, o->jobs == 1 && !o->one_thread && sysconf(_SC_NPROCESSORS_ONLN) > 1,
+			     !o->write_baselines && exists ? i->baseline : NULL,
+			     o->write_baselines ? i->baseline : NULL };
+	run_capture(i->path, o, &io, &i->r);
+	fclose(out);
+	fclose(err);
+}
+
+static void *worker(void *arg)
+{
+	struct corpus *c = arg;
+	for (;;) {
+		pthread_mutex_lock(&c->lock);
+		size_t k = c->next++;
+		pthread_mutex_unlock(&c->lock);
+		if (k >= c->n)
+			return NULL;
+		run_item(c, &c->it[k]);
+		pthread_mutex_lock(&c->lock);
+		c->done++;
+		c->failed += c->it[k].r.status != EXIT_OK;
+		progress(c, false);
+		pthread_mutex_unlock(&c->lock);
+	}
+}
+
+/* ---- the summary ---- */
+
+static const char *base_name(enum base_verdict b)
+{
+	static const char *const n[] = { "none", "same", "DIFFERS", "written", "ERROR" };
+	return n[b];
+}
+
+static const char *policy_name(const struct options *o, const struct capture_result *r)
+{
+	return !o->has_policy ? "-" : r->input_error && !r->packets ? "-" : r->policy_matched ? "FAIL" : "pass";
+}
+
+static void text_summary(const struct corpus *c, double secs, unsigned jobs)
+{
+	int w = 7;
+	for (size_t k = 0; k < c->n; k++)
+		if ((int)strlen(c->it[k].path) > w)
+			w = (int)strlen(c->it[k].path);
+	printf("%-*s %10s %7s %7s %8s %8s  %-8s %-6s %8s\n", w, "capture", "packets", "conns", "errors", "warnings",
+	       "info", "baseline", "policy", "time");
+	uint64_t pk = 0, cn = 0;
+	size_t passed = 0, failed = 0, unreadable = 0;
+	for (size_t k = 0; k < c->n; k++) {
+		const struct item *i = &c->it[k];
+		const struct capture_result *r = &i->r;
+		printf("%-*s %10llu %7llu %7llu %8llu %8llu  %-8s %-6s %7.2fs%s\n", w, i->path,
+		       (unsigned long long)r->packets, (unsigned long long)r->connections,
+		       (unsigned long long)r->by_severity[TCPS_SEV_ERROR], (unsigned long long)r->by_severity[TCPS_SEV_WARNING],
+		       (unsigned long long)r->by_severity[TCPS_SEV_INFO], base_name(r->base), policy_name(c->o, r),
+		       r->seconds, r->input_error ? "  UNREADABLE" : "");
+		pk += r->packets;
+		cn += r->connections;
+		if (r->input_error)
+			unreadable++;
+		else if (r->status)
+			failed++;
+		else
+			passed++;
+	}
+	printf("%zu captures: %zu passed, %zu failed, %zu unreadable; %llu packets, %llu connections; %.2f s with "
+	       "%u job%s\n",
+	       c->n, passed, failed, unreadable, (unsigned long long)pk, (unsigned long long)cn, secs, jobs,
+	       jobs == 1 ? "" : "s");
+	for (size_t k = 0; k < c->n; k++) {
+		const struct item *i = &c->it[k];
+		if (i->r.status == EXIT_OK)
+			continue;
+		printf("\n%s:\n", i->path);
+		/* Its verdicts are in out; err repeats them, but alone tells why it could not be read. */
+		if (i->err && i->r.input_error)
+			fwrite(i->err, 1, i->errlen, stdout);
+		if (i->out)
+			fwrite(i->out, 1, i->outlen, stdout);
+	}
+}
+
+static void json_string(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if (ch == '"' || ch == '\\')
+			fprintf(f, "\\%c", ch);
+		else if (ch < 0x20)
+			fprintf(f, "\\u%04x", ch);
+		else
+			fputc(ch, f);
+	}
+	fputc('"', f);
+}
+
+static void json_summary(const struct corpus *c, double secs, unsigned jobs)
+{
+	uint64_t pk = 0, cn = 0;
+	size_t passed = 0, failed = 0, unreadable = 0;
+	for (size_t k = 0; k < c->n; k++) {
+		const struct item *i = &c->it[k];
+		const struct capture_result *r = &i->r;
+		if (i->out)
+			fwrite(i->out, 1, i->outlen, stdout); /* its errors and differences, as JSON lines */
+		fputs("{\"kind\":\"corpus_capture\",\"file\":", stdout);
+		json_string(stdout, i->path);
+		printf(",\"packets\":%llu,\"connections\":%llu,\"findings\":{\"error\":%llu,\"warning\":%llu,\"info\":%llu}"
+		       ",\"baseline\":\"%s\",\"differences\":%zu,\"policy\":\"%s\",\"matched\":%llu,\"status\":%d"
+		       ",\"seconds\":%.3f}\n",
+		       (unsigned long long)r->packets, (unsigned long long)r->connections,
+		       (unsigned long long)r->by_severity[TCPS_SEV_ERROR], (unsigned long long)r->by_severity[TCPS_SEV_WARNING],
+		       (unsigned long long)r->by_severity[TCPS_SEV_INFO],
+		       r->base == BASE_DIFFERS ? "differs" : r->base == BASE_ERROR ? "error" : base_name(r->base),
+		       r->ndiff, !c->o->has_policy ? "none" : r->policy_matched ? "fail" : "pass",
+		       (unsigned long long)r->policy_matched, r->status, r->seconds);
+		pk += r->packets;
+		cn += r->connections;
+		unreadable += r->input_error;
+		failed += !r->input_error && r->status;
+		passed += r->status == EXIT_OK;
+	}
+	printf("{\"kind\":\"corpus\",\"captures\":%zu,\"passed\":%zu,\"failed\":%zu,\"unreadable\":%zu,\"packets\":%llu,"
+	       "\"connections\":%llu,\"jobs\":%u,\"seconds\":%.3f}\n",
+	       c->n, passed, failed, unreadable, (unsigned long long)pk, (unsigned long long)cn, jobs, secs);
+}
+
+/* XML 1.0 text: the five escapes, and '?' for the control characters it forbids. */
+static void xml_text(FILE *f, const char *s, size_t n)
+{
+	for (size_t k = 0; k < n && s[k]; k++) {
+		unsigned char ch = (unsigned char)s[k];
+		switch (ch) {
+		case '&': fputs("&amp;", f); break;
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '"': fputs("&quot;", f); break;
+		case '\'': fputs("&apos;", f); break;
+		default: fputc(ch < 0x20 && ch != '\n' && ch != '\t' && ch != '\r' ? '?' : ch, f);
+		}
+	}
+}
+
+static void xml_attr(FILE *f, const char *name, const char *v)
+{
+	fprintf(f, " %s=\"", name);
+	xml_text(f, v, strlen(v));
+	fputc('"', f);
+}
+
+static int write_junit(const struct corpus *c, const char *path, double secs)
+{
+	FILE *f = fopen(path, "w");
+	if (!f) {
+		fprintf(stderr, "tcpstate: --junit %s: %s\n", path, strerror(errno));
+		return EXIT_USAGE_OR_INPUT;
+	}
+	size_t failures = 0, errors = 0;
+	for (size_t k = 0; k < c->n; k++) {
+		errors += c->it[k].r.input_error;
+		failures += !c->it[k].r.input_error && c->it[k].r.status;
+	}
+	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+	fprintf(f, "<testsuites name=\"tcpstate corpus\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" time=\"%.3f\">\n",
+		c->n, failures, errors, secs);
+	fprintf(f, "  <testsuite name=\"tcpstate corpus\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"0\" "
+		   "time=\"%.3f\">\n",
+		c->n, failures, errors, secs);
+	for (size_t k = 0; k < c->n; k++) {
+		const struct item *i = &c->it[k];
+		const struct capture_result *r = &i->r;
+		char msg[256];
+		fputs("    <testcase classname=\"tcpstate.corpus\"", f);
+		xml_attr(f, "name", i->path);
+		fprintf(f, " time=\"%.3f\">\n", r->seconds);
+		if (r->status) {
+			if (r->input_error)
+				snprintf(msg, sizeof msg, "the capture or its baseline could not be read whole");
+			else if (r->ndiff && r->policy_matched)
+				snprintf(msg, sizeof msg, "%zu differences from its baseline; --fail-on matched %llu findings",
+					 r->ndiff, (unsigned long long)r->policy_matched);
+			else if (r->ndiff)
+				snprintf(msg, sizeof msg, "%zu difference%s from its baseline", r->ndiff,
+					 r->ndiff == 1 ? "" : "s");
+			else
+				snprintf(msg, sizeof msg, "--fail-on matched %llu finding%s",
+					 (unsigned long long)r->policy_matched, r->policy_matched == 1 ? "" : "s");
+			fprintf(f, "      <%s", r->input_error ? "error" : "failure");
+			xml_attr(f, "message", msg);
+			xml_attr(f, "type", r->input_error ? "input" : r->ndiff ? "baseline" : "policy");
+			fputs(">", f);
+			if (i->err)
+				xml_text(f, i->err, i->errlen);
+			if (i->out)
+				xml_text(f, i->out, i->outlen);
+			fprintf(f, "</%s>\n", r->input_error ? "error" : "failure");
+		}
+		fprintf(f, "      <system-out>packets %llu, connections %llu; findings: %llu errors, %llu warnings, "
+			   "%llu info; baseline %s; policy %s</system-out>\n",
+			(unsigned long long)r->packets, (unsigned long long)r->connections,
+			(unsigned long long)r->by_severity[TCPS_SEV_ERROR], (unsigned long long)r->by_severity[TCPS_SEV_WARNING],
+			(unsigned long long)r->by_severity[TCPS_SEV_INFO], base_name(r->base), policy_name(c->o, r));
+		fputs("    </testcase>\n", f);
+	}
+	fputs("  </testsuite>\n</testsuites>\n", f);
+	if (fclose(f) != 0) {
+		fprintf(stderr, "tcpstate: --junit %s: %s\n", path, strerror(errno));
+		return EXIT_USAGE_OR_INPUT;
+	}
+	return EXIT_OK;
+}
+
+static double now_s(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec + t.tv_nsec / 1e9;
+}
+
+int corpus_main(const struct options *o)
+{
+	struct corpus c = { .o = o, .progress = isatty(STDERR_FILENO) };
+	int status = EXIT_OK;
+	double t0 = now_s();
+	for (int k = 0; k < o->ninputs; k++) {
+		const char *a = o->inputs[k];
+		struct stat st;
+		if (stat(a, &st) != 0) {
+			fprintf(stderr, "tcpstate: corpus: %s: %s\n", a, strerror(errno));
+			status = EXIT_USAGE_OR_INPUT;
+		} else if (S_ISDIR(st.st_mode)) {
+			if (!walk(&c, a, ""))
+				status = EXIT_USAGE_OR_INPUT;
+		} else {
+			const char *base = strrchr(a, '/');
+			if (!add_item(&c, a, base ? base + 1 : a))
+				c.oom = true;
+		}
+	}
+	if (c.n)
+		qsort(c.it, c.n, sizeof *c.it, by_path);
+	for (size_t k = 0; k < c.n && !c.oom; k++) {
+		struct item *i = &c.it[k];
+		char *name = NULL;
+		if (o->baseline_dir) {
+			name = join_path(o->baseline_dir, i->rel);
+		} else {
+			name = strdup(i->path);
+		}
+		size_t n = name ? strlen(name) + sizeof ".baseline" : 0;
+		i->baseline = name ? malloc(n) : NULL;
+		if (!i->baseline)
+			c.oom = true;
+		else
+			snprintf(i->baseline, n, "%s.baseline", name);
+		free(name);
+	}
+	if (c.oom) {
+		fprintf(stderr, "tcpstate: corpus: out of memory\n");
+		status = EXIT_USAGE_OR_INPUT;
+		goto out;
+	}
+	if (!c.n && status == EXIT_OK)
+		fprintf(stderr, "tcpstate: corpus: no capture found\n");
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned jobs = o->jobs ? o->jobs : ncpu > 0 ? (unsigned)ncpu : 1;
+	if (jobs > c.n)
+		jobs = c.n ? (unsigned)c.n : 1;
+	pthread_mutex_init(&c.lock, NULL);
+	pthread_t tid[1024];
+	unsigned started = 0;
+	for (; started + 1 < jobs; started++)
+		if (pthread_create(&tid[started], NULL, worker, &c) != 0)
+			break;
+	worker(&c); /* this thread is a job too */
+	for (unsigned k = 0; k < started; k++)
+		pthread_join(tid[k], NULL);
+	pthread_mutex_destroy(&c.lock);
+	progress(&c, true);
+	double secs = now_s() - t0;
+	if (o->fmt == TCPS_FMT_JSON)
+		json_summary(&c, secs, jobs);
+	else
+		text_summary(&c, secs, jobs);
+	for (size_t k = 0; k < c.n; k++)
+		if (c.it[k].r.status > status)
+			status = c.it[k].r.status;
+	if (o->junit) {
+		int j = write_junit(&c, o->junit, secs);
+		if (j > status)
+			status = j;
+	}
+out:
+	for (size_t k = 0; k < c.n; k++) {
+		free(c.it[k].path);
+		free(c.it[k].rel);
+		free(c.it[k].baseline);
+		free(c.it[k].out);
+		free(c.it[k].err);
+	}
+	free(c.it);
+	return status;
+}
