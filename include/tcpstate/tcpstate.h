@@ -5,7 +5,7 @@
 #define TCPS_VERSION_MAJOR 0
 #define TCPS_VERSION_MINOR 3
 #define TCPS_VERSION_PATCH 0
-#define TCPS_VERSION "0.3.0"
+#define TCPS_VERSION "0.4.0"
 
 /* Size of every error buffer the library fills (libpcap's PCAP_ERRBUF_SIZE idea). */
 #define TCPS_ERRBUF_SIZE 512
