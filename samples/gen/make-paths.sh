@@ -318,6 +318,7 @@ if want midstream; then
     client midstream 40107
     wait_servers
     finish --cut 5 --note "the captures were cut as with 'editcap FULL midstream.pcap 1-5' (both ends): they start after the handshake and the first request; the states here are the whole connection's"
+    publish_retrans # its NAME.retrans is made from the whole captures: before they are cut
     for f in midstream midstream-server; do
         mv "$WORK/$f.pcap" "$WORK/$f-full.pcap"
         "$PY" -c 'import sys; sys.path.insert(0, sys.argv[1]); from kernelio import cut_pcap; cut_pcap(*sys.argv[2:])' \
