@@ -3,7 +3,7 @@
 # duplication, each captured at both ends (NAME-client.pcap before the relay, NAME-server.pcap
 # after it), with the kernel's own count of the segments every endpoint retransmitted (NAME.retrans).
 #
-# Needs root, network namespaces, veth, tcpdump, ethtool (installed with apt-get if missing), a
+# Needs root, network namespaces, veth, tcpdump, ethtool (./build.sh deps installs them), a
 # tracefs with the tcp:tcp_retransmit_skb and tcp:tcp_retransmit_synack events, ss, and
 # /usr/bin/python3 with scapy. Everything happens inside private namespaces named tcpr-*-$$ and a
 # private tracing instance, all removed on exit (also on Ctrl-C); no address outside those
@@ -44,9 +44,6 @@ CLI=10.77.3.1
 SRV=10.77.3.2
 PORT=8080
 DELAY=0.02
-TRACEFS=/sys/kernel/tracing
-INST=
-MOUNTED_TRACEFS=
 WORK=$(mktemp -d /tmp/tcpr-retrans.XXXXXX)
 BGPIDS=()
 RELAYPID=
@@ -55,29 +52,9 @@ EVENTS="tcp/tcp_retransmit_skb tcp/tcp_retransmit_synack"
 log() { printf '%s\n' "$*" >&2; }
 die() { log "make-retrans: $*"; exit 1; }
 
-cleanup() {
-    local rc=$? ev
-    trap - EXIT INT TERM
-    stop_and_del_netns "${BGPIDS[*]:-}" "$NSA" "$NSB" "$NSR"
-    if [ -n "$INST" ] && [ -d "$INST" ]; then
-        echo 0 >"$INST/tracing_on" 2>/dev/null || true
-        for ev in $EVENTS; do echo 0 >"$INST/events/$ev/enable" 2>/dev/null || true; done
-        rmdir "$INST" 2>/dev/null || log "could not remove tracing instance $INST"
-    fi
-    if [ -n "$MOUNTED_TRACEFS" ]; then umount "$TRACEFS" 2>/dev/null || true; fi
-    if [ -n "${KEEP:-}" ]; then log "kept $WORK"; else rm -rf "$WORK"; fi
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+install_cleanup_traps
 
 [ "$(id -u)" = 0 ] || die "must run as root"
-if ! command -v ethtool >/dev/null; then
-    log "installing ethtool"
-    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ethtool >/dev/null; } ||
-        die "cannot install ethtool"
-fi
 for tool in tcpdump ethtool ip ss timeout; do
     command -v "$tool" >/dev/null || die "missing tool: $tool"
 done
@@ -85,31 +62,6 @@ done
 
 inA() { ip netns exec "$NSA" "$@"; }
 inB() { ip netns exec "$NSB" "$@"; }
-
-# --- tracing ------------------------------------------------------------------------------------
-# A private instance has its own buffer, event switches, filters and clock: the system's own
-# tracing is left as it was, and removing the directory undoes everything.
-setup_tracing() {
-    if [ ! -d "$TRACEFS/events" ]; then
-        mount -t tracefs nodev "$TRACEFS" || die "cannot mount tracefs on $TRACEFS"
-        MOUNTED_TRACEFS=1
-    fi
-    local ev
-    for ev in $EVENTS; do [ -d "$TRACEFS/events/$ev" ] || die "no $ev event"; done
-    INST="$TRACEFS/instances/tcpr-$$"
-    mkdir "$INST"
-    echo 0 >"$INST/tracing_on"
-    # tai = CLOCK_TAI: wall-clock time plus a constant (0 unless set), like the captures' times
-    echo tai >"$INST/trace_clock"
-    echo 1024 >"$INST/buffer_size_kb"
-    for ev in $EVENTS; do
-        echo "family == 2 && (sport == $PORT || dport == $PORT)" >"$INST/events/$ev/filter"
-        echo 1 >"$INST/events/$ev/enable"
-    done
-    echo 1 >"$INST/tracing_on"
-}
-
-trace_clear() { : >"$INST/trace"; }
 
 # --- namespaces --------------------------------------------------------------------------------
 setup_net() {
@@ -130,16 +82,8 @@ setup_net() {
 
 # --- captures ----------------------------------------------------------------------------------
 CAPPIDS=()
-stop_caps() {
-    sleep 0.2 # the last segments through the relay
-    local p f
-    for p in "${CAPPIDS[@]}"; do kill -INT "$p" 2>/dev/null || true; done
-    for p in "${CAPPIDS[@]}"; do wait "$p" 2>/dev/null || true; done
-    CAPPIDS=()
-    for f in "$WORK/$NAME-client.pcap.err" "$WORK/$NAME-server.pcap.err"; do
-        grep -q '^0 packets dropped by kernel' "$f" || { cat "$f" >&2; die "$NAME: tcpdump lost packets"; }
-    done
-}
+CAPFILES=()
+CAP_LINGER=0.2
 
 # --- traffic -----------------------------------------------------------------------------------
 SRVPID=
@@ -198,7 +142,8 @@ finish() {
     done
 }
 
-setup_tracing
+# only our connections; trace_clock tai (wall-clock time, like the captures)
+start_tracing "tcpr-$$" "family == 2 && (sport == $PORT || dport == $PORT)" $EVENTS
 setup_net
 log "namespaces $NSA $NSB $NSR and tracing instance $INST ready"
 

@@ -1,14 +1,16 @@
 #!/usr/bin/python3
 """Turn a tracefs dump of sock:inet_sock_set_state into a samples/paths/NAME.kernel file.
 
-Usage: paths_kernel.py TRACE PCAP OUT [--cut N] [--relay-log FILE] [--note TEXT]...
+Usage: paths_kernel.py TRACE PCAP OUT [--cut N] [--relay-log FILE] [--clients ADDR,...] [--note TEXT]...
 
-TRACE  the `trace` file of our tracing instance (trace_clock mono), already filtered to our ports
+TRACE  the `trace` file of our tracing instance (trace_clock tai), already filtered to our ports
 PCAP   the full client-side capture of the scenario (before any editcap cut)
 OUT    the .kernel file to write
 --cut N      the published capture lacks the first N packets: packet numbers in comments are
              given as in the published file, and packets cut away are named so
 --relay-log FILE  relay.py's stderr: the segments it dropped are named by packet number
+--clients ADDR,...  the client side's addresses (IPv4 and IPv6): their endpoints come first in
+             each connection (default 10.77.2.1, make-paths.sh's client)
 --note TEXT  a comment line to add near the top (repeatable)
 
 Output: one line per connection endpoint, `ADDR:PORT STATE STATE ...`, the states the socket
@@ -31,9 +33,10 @@ every endpoint are kept as comments (times relative to the capture's first packe
 """
 import re
 import sys
-import time
 
-from scapy.all import IP, TCP, PcapReader  # noqa: E402
+from scapy.all import TCP, PcapReader  # noqa: E402
+
+from kernelio import ADDRS, endpoints, fmt, ip_tcp, tai_minus_real
 
 NAMES = {
     "ESTABLISHED": "ESTABLISHED", "SYN_SENT": "SYN_SENT", "SYN_RECV": "SYN_RCVD",
@@ -41,9 +44,8 @@ NAMES = {
     "CLOSE": "CLOSED", "CLOSE_WAIT": "CLOSE_WAIT", "LAST_ACK": "LAST_ACK", "LISTEN": "LISTEN",
     "CLOSING": "CLOSING", "NEW_SYN_RECV": "NEW_SYN_RECV",
 }
-LINE = re.compile(r"\s(\d+\.\d+): inet_sock_set_state: family=AF_INET protocol=IPPROTO_TCP "
-                  r"sport=(\d+) dport=(\d+) saddr=([\d.]+) daddr=([\d.]+) .*"
-                  r"oldstate=TCP_(\w+) newstate=TCP_(\w+)")
+LINE = re.compile(r"\s(\d+\.\d+): inet_sock_set_state: " + ADDRS +
+                  r" oldstate=TCP_(\w+) newstate=TCP_(\w+)")
 F_FIN, F_SYN, F_RST, F_ACK = 0x01, 0x02, 0x04, 0x10
 
 
@@ -63,10 +65,6 @@ class Endpoint:
         return self.events[-1][0]
 
 
-def fmt(a):
-    return "%s:%d" % a
-
-
 def read_trace(path, offset):
     """Endpoints in order of their first event; a new one starts on a tuple after a CLOSE."""
     current, out = {}, []
@@ -75,11 +73,8 @@ def read_trace(path, offset):
         if not m:
             continue
         t = float(m.group(1)) + offset
-        sport, dport = int(m.group(2)), int(m.group(3))
-        local, remote = (m.group(4), sport), (m.group(5), dport)
-        old, new = m.group(6), m.group(7)
-        if not (local[0].startswith("10.77.2.") and remote[0].startswith("10.77.2.")):
-            continue
+        local, remote = endpoints(m, 2)
+        old, new = m.group(9), m.group(10)
         if new == "LISTEN" or (old == "LISTEN" and new == "CLOSE"):
             continue  # a listening socket, not a connection endpoint
         ep = current.get((local, remote))
@@ -95,17 +90,17 @@ def read_pcap(path):
     pkts = []  # (number, time, src, dst, flags, seq, payload length, ack)
     with PcapReader(path) as r:
         for n, p in enumerate(r, 1):
-            if IP not in p or TCP not in p:
+            seg = ip_tcp(p)
+            if seg is None:
                 continue
-            ip, tcp = p[IP], p[TCP]
-            plen = ip.len - ip.ihl * 4 - tcp.dataofs * 4
-            pkts.append((n, float(p.time), (ip.src, tcp.sport), (ip.dst, tcp.dport),
+            tcp, (_ip, src, dst, plen, _id) = p[TCP], seg
+            pkts.append((n, float(p.time), (src, tcp.sport), (dst, tcp.dport),
                          int(tcp.flags), tcp.seq, plen, tcp.ack))
     return pkts
 
 
 def main(argv):
-    args, cut, notes, relay_log = [], 0, [], None
+    args, cut, notes, relay_log, clients = [], 0, [], None, ["10.77.2.1"]
     i = 1
     while i < len(argv):
         if argv[i] == "--cut":
@@ -114,6 +109,9 @@ def main(argv):
         elif argv[i] == "--relay-log":
             relay_log = argv[i + 1]
             i += 2
+        elif argv[i] == "--clients":
+            clients = argv[i + 1].split(",")
+            i += 2
         elif argv[i] == "--note":
             notes.append(argv[i + 1])
             i += 2
@@ -121,8 +119,8 @@ def main(argv):
             args.append(argv[i])
             i += 1
     trace, pcap, out = args
-    # trace_clock mono; the capture has wall-clock times: same boot, so one offset maps them
-    offset = time.time() - time.monotonic()
+    # trace_clock tai; the capture has wall-clock times
+    offset = -tai_minus_real()
     eps = read_trace(trace, offset)
     pkts = read_pcap(pcap)
     t0 = pkts[0][1] if pkts else 0.0
@@ -243,7 +241,7 @@ def main(argv):
                             "added CLOSED+: the timewait socket ended when the new SYN %s took over the "
                             "same 4-tuple (%s); nothing of it is traced" % (
                                 pn(syn[0]), "the client's connect() reused its own TIME_WAIT, "
-                                "tcp_tw_reuse" if ep.local[0] == "10.77.2.1" else
+                                "tcp_tw_reuse" if ep.local[0] in clients else
                                 "accepted by the server's TIME_WAIT, RFC 6191"))
         ep.states = states
 
@@ -269,7 +267,7 @@ def main(argv):
                         pns(dropped), "it" if len(dropped) == 1 else "them",
                         "it" if len(dropped) == 1 else "them"))
         for c in order:
-            c.sort(key=lambda e: (e.local[0] != "10.77.2.1", e.start))
+            c.sort(key=lambda e: (e.local[0] not in clients, e.start))
             f.write("#\n# connection %s\n" % " <-> ".join(fmt(e.local) for e in c)
                     if len(c) == 2 else "#\n# connection %s -> %s (only this end has a socket)\n"
                     % (fmt(c[0].local), fmt(c[0].remote)))

@@ -31,16 +31,35 @@ Scenarios (client and server side of each; see make-paths.sh for the relay mode 
                  again from the same port and the server's TIME_WAIT accepts the SYN; normal
   crossing-fin   request/response, then both shutdown(SHUT_WR) at the same absolute instant
                  (the server picks it and sends it in its response)
+  server-close   request/response, the server closes first; the client closes 0.2 s after EOF
+  closed-port    (client only) nothing listens: the SYN gets an RST/ACK, connect() is refused
+  accept-full    the server listens with backlog 0 and accepts nothing until 1.5 s after its
+                 queue holds the first connection (BINDPORT); meanwhile the second connection's
+                 (BINDPORT+1) SYNs find the accept queue full and are dropped unanswered; its SYN
+                 of 2 s gets through; then normal on both
+  zero-window    the server (SO_RCVBUF 2048) reads nothing for 1.5 s while the client sends
+                 30000 bytes: the window closes and the client sends window probes; then the
+                 server reads everything and answers; normal close
+  keepalive      request/response, then the client idles 2.6 s with keep-alive on (idle 1 s,
+                 interval 1 s): two probes, both answered; then normal
+  keepalive-timeout  the same, 2 probes allowed, but the relay drops them (drop-probe): the
+                 client's keep-alive times out and it sends an RST
+  fin-wait2-timeout  request/response, the client close()s with TCP_LINGER2 1 s (its orphaned
+                 FIN_WAIT_2 lasts ~1 s, at least 3.5 RTO); the server stays in CLOSE_WAIT 3 s,
+                 then closes: its FIN meets no socket and gets an RST
+All scenarios work over IPv4 or IPv6 (by the addresses given).
 """
+import select
 import socket
 import struct
 import sys
 import time
 
 # The exchange and the helpers make-real.sh's peer uses (same folder, on sys.path).
-from peer import REQUEST, RESPONSE, recv_exact, spin_until
+from peer import REQUEST, RESPONSE, family_of, recv_exact, spin_until
 
 LINGER0 = struct.pack("ii", 1, 0)
+ZW_BYTES = 30000
 MSG_FASTOPEN = 0x20000000
 TCP_FASTOPEN = 23
 
@@ -70,6 +89,14 @@ def nodelay(s):
 # ---------------------------------------------------------------- server side
 def serve_one(c, scenario, index):
     nodelay(c)
+    if scenario == "zero-window":
+        time.sleep(1.5)  # the client fills our small buffer and probes the zero window
+        assert recv_exact(c, ZW_BYTES) == b"z" * ZW_BYTES
+        c.sendall(RESPONSE)
+        recv_until_eof(c)
+        time.sleep(0.2)
+        c.close()
+        return
     if scenario == "unread":
         time.sleep(0.3)  # the request has arrived by now and is never read
         c.close()
@@ -104,6 +131,19 @@ def serve_one(c, scenario, index):
         c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, LINGER0)
         c.close()
         return
+    if scenario == "server-close":
+        time.sleep(0.05)
+        c.close()  # server first
+        return
+    if scenario == "keepalive-timeout":
+        recv_until_eof(c, expect_reset=True)  # the client's RST when its keep-alive times out
+        c.close()
+        return
+    if scenario == "fin-wait2-timeout":
+        recv_until_eof(c)  # the client's FIN; we stay in CLOSE_WAIT
+        time.sleep(3)  # the client's orphaned FIN_WAIT_2 (~1 s) is gone by now
+        c.close()
+        return
     if scenario == "reuse-server" and index == 0:
         time.sleep(0.05)
         c.close()  # server first: its end goes to TIME_WAIT
@@ -116,14 +156,21 @@ def serve_one(c, scenario, index):
 
 
 def server(scenario, addr, port, ready):
-    ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    ls = socket.socket(family_of(addr), socket.SOCK_STREAM)
     ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     if scenario == "fast-open":
         ls.setsockopt(socket.IPPROTO_TCP, TCP_FASTOPEN, 16)
+    if scenario == "zero-window":
+        ls.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 2048)  # accepted sockets inherit it
     ls.bind((addr, port))
-    ls.listen(16)
+    ls.listen(0 if scenario == "accept-full" else 16)
     open(ready, "w").close()
-    count = 2 if scenario in ("fast-open", "reuse-client", "reuse-server") else 1
+    if scenario == "accept-full":
+        # the first connection is in the accept queue once the listener is readable: from then on
+        # the queue is full (backlog 0) and SYNs are dropped; 1.5 s later we empty it
+        select.select([ls], [], [], 10)
+        time.sleep(1.5)
+    count = 2 if scenario in ("fast-open", "reuse-client", "reuse-server", "accept-full") else 1
     # one connection at a time: in every scenario the second starts after the first ended
     for i in range(count):
         c, _peer = ls.accept()
@@ -133,7 +180,7 @@ def server(scenario, addr, port, ready):
 
 # ---------------------------------------------------------------- client side
 def bound_socket(bind):
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s = socket.socket(family_of(bind[0]), socket.SOCK_STREAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.bind(bind)
     return s
@@ -155,6 +202,68 @@ def normal_client(addr, port, bind):
 
 
 def client(scenario, addr, port, bind):
+    if scenario == "closed-port":
+        try:
+            connect(addr, port, bind)
+        except ConnectionRefusedError:
+            return
+        raise SystemExit("connect to a closed port succeeded")
+    if scenario == "accept-full":
+        s1 = connect(addr, port, bind)
+        s1.sendall(REQUEST)
+        s2 = bound_socket((bind[0], bind[1] + 1))
+        s2.setsockopt(socket.IPPROTO_TCP, socket.TCP_SYNCNT, 4)  # SYNs at 0, 1, 2, 3 s
+        t0 = time.monotonic()
+        s2.connect((addr, port))
+        if time.monotonic() - t0 < 0.9:
+            raise SystemExit("the second connection was not held up by the full accept queue")
+        nodelay(s2)
+        s2.sendall(REQUEST)
+        for s in (s1, s2):
+            assert recv_exact(s, len(RESPONSE)) == RESPONSE
+            s.close()
+        time.sleep(0.5)
+        return
+    if scenario == "zero-window":
+        s = connect(addr, port, bind)
+        s.sendall(b"z" * ZW_BYTES)  # blocks while the window is closed
+        assert recv_exact(s, len(RESPONSE)) == RESPONSE
+        s.close()
+        time.sleep(0.5)
+        return
+    if scenario in ("keepalive", "keepalive-timeout"):
+        s = connect(addr, port, bind)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPIDLE, 1)
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPINTVL, 1)
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_KEEPCNT, 2)
+        s.sendall(REQUEST)
+        assert recv_exact(s, len(RESPONSE)) == RESPONSE
+        if scenario == "keepalive":
+            time.sleep(2.6)  # probes at ~1.1 and ~2.1 s, each answered
+            s.close()
+            time.sleep(0.5)
+            return
+        try:  # probes at ~1 and ~2 s, dropped: at ~3 s the kernel gives up and sends an RST
+            s.recv(1)
+        except TimeoutError:
+            return
+        raise SystemExit("the keep-alive did not time out")
+    if scenario == "fin-wait2-timeout":
+        s = connect(addr, port, bind)
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_LINGER2, 1)
+        s.sendall(REQUEST)
+        assert recv_exact(s, len(RESPONSE)) == RESPONSE
+        s.close()  # orphaned: FIN_WAIT_2 ends ~1 s after the server's ACK, without a trace
+        return
+    if scenario == "server-close":
+        s = connect(addr, port, bind)
+        s.sendall(REQUEST)
+        assert recv_until_eof(s) == RESPONSE
+        time.sleep(0.2)
+        s.close()
+        time.sleep(0.2)
+        return
     if scenario == "syn-unanswered":
         s = bound_socket(bind)
         try:

@@ -15,6 +15,8 @@ MODE (drops apply only to frames arriving on IF_A, i.e. client -> server):
   drop-syn      drop every SYN (without ACK): the server never sees the client's SYNs
   drop-hs-ack   drop the first pure ACK (ACK flag only, no payload): the handshake's final ACK
   drop-fin-ack  once a FIN has gone B -> A, drop the first pure ACK from A: the ACK of that FIN
+  drop-probe    drop every keep-alive probe from A: a pure ACK whose sequence number is below the
+                highest one A has sent on that flow (the peer never answers; A's keep-alive times out)
 Each drop is reported on stderr.
 
   rules:RULE[,RULE...]   (make-retrans.sh) loss, reordering and duplication in either direction,
@@ -72,11 +74,12 @@ def tcp_of(frame):
 
 class Dropper:
     def __init__(self, mode):
-        if mode not in ("pass", "drop-syn", "drop-hs-ack", "drop-fin-ack"):
+        if mode not in ("pass", "drop-syn", "drop-hs-ack", "drop-fin-ack", "drop-probe"):
             raise SystemExit("unknown mode " + mode)
         self.mode = mode
         self.done = False  # the one-shot modes drop a single segment
         self.fin_from_b = False
+        self.high = {}  # drop-probe: (sport, dport) -> highest sequence end A has sent
 
     def drop(self, from_a, frame):
         t = tcp_of(frame)
@@ -89,6 +92,16 @@ class Dropper:
             return False
         pure_ack = (flags & (SYN | FIN | RST | ACK)) == ACK and plen == 0
         hit = False
+        if self.mode == "drop-probe":
+            sport, dport, seq = struct.unpack("!HHI", frame[14 + (frame[14] & 0x0F) * 4:][:8])
+            end = (seq + plen + (1 if flags & (SYN | FIN) else 0)) & 0xFFFFFFFF
+            high = self.high.get((sport, dport))
+            if pure_ack and high is not None and seq_after(high, seq):
+                print("relay: dropped %s" % desc, file=sys.stderr, flush=True)
+                return True
+            if high is None or seq_after(end, high):
+                self.high[(sport, dport)] = end
+            return False
         if self.mode == "drop-syn":
             hit = (flags & (SYN | ACK)) == SYN
         elif self.mode == "drop-hs-ack":

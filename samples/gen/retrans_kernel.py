@@ -2,8 +2,13 @@
 """Turn one make-retrans.sh scenario's kernel records into samples/retrans/NAME.retrans (JSON).
 
 Usage: retrans_kernel.py --name NAME --mode MODE --description TEXT --trace TRACE
-           --client-pcap PCAP --server-pcap PCAP --relay-log LOG --info INFO
-           --nstat-client BEFORE AFTER --nstat-server BEFORE AFTER --out FILE
+           --client-pcap PCAP --server-pcap PCAP --relay-log LOG --out FILE
+           [--info INFO --nstat-client BEFORE AFTER --nstat-server BEFORE AFTER]
+
+INFO and NSTAT (make-retrans.sh) are cross-checks of the tracepoints' count; make-paths.sh, whose
+scenarios can have several connections on one 4-tuple (reuse) or crossing SYNs (simultaneous
+open, where the first SYN's sender is called the client), goes without them. Connections that
+reuse a 4-tuple are counted together, as check_retrans.py compares them.
 
 Ground truth, from the kernel and nothing else:
   TRACE  our tracing instance's dump (trace_clock tai): one tcp:tcp_retransmit_skb event each time
@@ -61,17 +66,16 @@ import argparse
 import json
 import re
 import sys
-import time
 
-from scapy.all import IP, TCP, PcapReader  # noqa: E402
+from scapy.all import TCP, PcapReader  # noqa: E402
+
+from kernelio import ADDRS, endpoints, fmt, ip_tcp, tai_minus_real
 
 F_FIN, F_SYN, F_RST, F_ACK = 0x01, 0x02, 0x04, 0x10
 M32 = 0xFFFFFFFF
-EV_SKB = re.compile(r"\s(\d+\.\d+): tcp_retransmit_skb: skbaddr=(\S+) skaddr=(\S+) family=AF_INET "
-                    r"sport=(\d+) dport=(\d+) saddr=([\d.]+) daddr=([\d.]+) .*?state=TCP_(\w+)"
-                    r"(?: err=(-?\d+))?")
-EV_SYNACK = re.compile(r"\s(\d+\.\d+): tcp_retransmit_synack: family=AF_INET sport=(\d+) "
-                       r"dport=(\d+) saddr=([\d.]+) daddr=([\d.]+)")
+EV_SKB = re.compile(r"\s(\d+\.\d+): tcp_retransmit_skb: skbaddr=(\S+) skaddr=(\S+) " + ADDRS +
+                    r" state=TCP_(\w+)(?: err=(-?\d+))?")
+EV_SYNACK = re.compile(r"\s(\d+\.\d+): tcp_retransmit_synack: " + ADDRS)
 SLACK = 0.000001  # a segment's capture time comes before its event's (both in whole us)
 WINDOW = 0.002  # and comes at most this much before it
 NSTAT_KEYS = ["TcpRetransSegs", "TcpExtTCPFastRetrans", "TcpExtTCPSlowStartRetrans",
@@ -85,20 +89,15 @@ def after(a, b):
     return a != b and ((a - b) & M32) < 0x80000000
 
 
-def fmt(ep):
-    return "%s:%d" % ep
-
-
 class Seg:
     __slots__ = ("n", "t", "src", "dst", "flags", "seq", "ack", "plen", "ipid", "tsval", "end",
                  "repeat", "event")
 
-    def __init__(self, n, p):
-        ip, tcp = p[IP], p[TCP]
+    def __init__(self, n, p, seg):
+        tcp, (_ip, src, dst, self.plen, self.ipid) = p[TCP], seg
         self.n, self.t = n, float(p.time)
-        self.src, self.dst = (ip.src, tcp.sport), (ip.dst, tcp.dport)
-        self.flags, self.seq, self.ack, self.ipid = int(tcp.flags), tcp.seq, tcp.ack, ip.id
-        self.plen = ip.len - ip.ihl * 4 - tcp.dataofs * 4
+        self.src, self.dst = (src, tcp.sport), (dst, tcp.dport)
+        self.flags, self.seq, self.ack = int(tcp.flags), tcp.seq, tcp.ack
         self.tsval = next((o[1][0] for o in tcp.options if o[0] == "Timestamp"), None)
         syn_fin = (1 if self.flags & F_SYN else 0) + (1 if self.flags & F_FIN else 0)
         self.end = (self.seq + self.plen + syn_fin) & M32
@@ -126,8 +125,9 @@ def read_pcap(path):
     segs = []
     with PcapReader(path) as r:
         for n, p in enumerate(r, 1):
-            if IP in p and TCP in p:
-                segs.append(Seg(n, p))
+            seg = ip_tcp(p)
+            if seg is not None:
+                segs.append(Seg(n, p, seg))
     return segs
 
 
@@ -136,14 +136,16 @@ def read_trace(path, tai_minus_real):
     for line in open(path):
         m = EV_SKB.search(line)
         if m:
+            src, dst = endpoints(m, 4)
             events.append({"t": float(m.group(1)) - tai_minus_real, "type": "skb",
-                           "src": (m.group(6), int(m.group(4))), "dst": (m.group(7), int(m.group(5))),
-                           "state": m.group(8), "err": int(m.group(9) or 0), "segs": []})
+                           "src": src, "dst": dst,
+                           "state": m.group(11), "err": int(m.group(12) or 0), "segs": []})
             continue
         m = EV_SYNACK.search(line)
         if m:
+            src, dst = endpoints(m, 2)
             events.append({"t": float(m.group(1)) - tai_minus_real, "type": "synack",
-                           "src": (m.group(4), int(m.group(2))), "dst": (m.group(5), int(m.group(3))),
+                           "src": src, "dst": dst,
                            "state": "NEW_SYN_RECV", "err": 0, "segs": []})
     events.sort(key=lambda e: e["t"])
     return events
@@ -157,9 +159,14 @@ def mark_repeats(segs):
             continue
         flow = (s.src, s.dst)
         if s.flags & F_SYN:
-            if isn.get(flow) == s.seq:
+            # a SYN-ACK after this end's own SYN with the same ISN is the simultaneous open's
+            # second step, not a re-sending; a SYN with a new ISN starts a new connection
+            kind = (flow, s.flags & F_ACK)
+            if isn.get(kind) == s.seq:
                 s.repeat = "syn"
-            isn[flow] = s.seq
+            elif isn.get((flow, 0)) != s.seq:
+                high.pop(flow, None)
+            isn[kind] = s.seq
         elif flow in high and after(high[flow], s.seq):
             s.repeat = "data"
             if after(s.end, high[flow]):
@@ -256,30 +263,31 @@ RELAY = re.compile(r"relay: (\S+) (c2s|s2c) #(\d+) (\d+)>(\d+) flags 0x([0-9a-f]
 def main():
     ap = argparse.ArgumentParser()
     for a in ("name", "mode", "description", "trace", "client-pcap", "server-pcap", "relay-log",
-              "info", "out"):
+              "out"):
         ap.add_argument("--" + a, required=True)
-    ap.add_argument("--nstat-client", nargs=2, required=True)
-    ap.add_argument("--nstat-server", nargs=2, required=True)
+    ap.add_argument("--info")
+    ap.add_argument("--nstat-client", nargs=2)
+    ap.add_argument("--nstat-server", nargs=2)
     args = ap.parse_args()
 
-    # TAI - UTC is a whole number of seconds (0 unless set; 37 in 2017-2025)
-    tai_minus_real = round(time.clock_gettime(time.CLOCK_TAI) - time.time())
     caps = {"client": read_pcap(args.client_pcap), "server": read_pcap(args.server_pcap)}
-    events = read_trace(args.trace, tai_minus_real)
-    infos = [json.loads(line) for line in open(args.info) if line.strip()]
+    events = read_trace(args.trace, tai_minus_real())
+    infos = [json.loads(line) for line in open(args.info) if line.strip()] if args.info else None
 
     # connections and their ISNs, from the client-side capture (every SYN leaves through it)
     conns = {}
     for s in caps["client"]:
         if s.flags & (F_SYN | F_ACK) == F_SYN:
             k = conn_key(s.src, s.dst)
-            if k in conns and conns[k]["client"] != s.src or \
-                    k in conns and conns[k]["isn"] != s.seq:
-                raise SystemExit("%s: two connections on one 4-tuple: not handled" % args.name)
-            conns[k] = {"client": s.src, "server": s.dst, "isn": s.seq}
-    for s in caps["server"]:
-        if s.flags & (F_SYN | F_ACK) == (F_SYN | F_ACK):
-            conns[conn_key(s.src, s.dst)].setdefault("server_isn", s.seq)
+            if k in conns and conns[k]["client"] != s.src and args.info:
+                raise SystemExit("%s: crossing SYNs: not handled with --info" % args.name)
+            if k in conns and conns[k]["isn"] != s.seq and args.info:
+                raise SystemExit("%s: two connections on one 4-tuple: not handled with --info" % args.name)
+            conns.setdefault(k, {"client": s.src, "server": s.dst, "isn": s.seq})
+    for s in caps["server"] + caps["client"]:
+        c = conns.get(conn_key(s.src, s.dst))
+        if s.flags & F_SYN and c is not None and s.src == c["server"]:
+            c.setdefault("server_isn", s.seq)
     client_eps = {c["client"] for c in conns.values()}
 
     # each endpoint's own wire: the client's veth for the client, the server's for the server
@@ -305,10 +313,11 @@ def main():
                           "sport": int(m.group(4)), "dport": int(m.group(5)),
                           "flags": int(m.group(6), 16), "seq": int(m.group(7)),
                           "len": int(m.group(9))})
-        elif line.strip():
+        elif line.strip() and not line.startswith("relay: dropped "):  # make-paths.sh's modes
             problems.append("relay said: " + line.strip())
 
-    nst = {"client": nstat_delta(*args.nstat_client), "server": nstat_delta(*args.nstat_server)}
+    nst = {"client": nstat_delta(*args.nstat_client) if args.nstat_client else {},
+           "server": nstat_delta(*args.nstat_server) if args.nstat_server else {}}
     t0 = min(s.t for s in caps["client"] + caps["server"])
 
     out_conns = []
@@ -350,8 +359,10 @@ def main():
                             absent[v] += 1
                     rtx.append(item)
             failed = [e for e in evs if e["err"]]
-            infos_ep = [i for i in infos if i["local"] == fmt(ep)]
-            if len(infos_ep) != 1:
+            infos_ep = [i for i in infos or [] if i["local"] == fmt(ep)]
+            if infos is None:
+                info = {}
+            elif len(infos_ep) != 1:
                 problems.append("%s: %d TCP_INFO records" % (fmt(ep), len(infos_ep)))
                 info = {}
             else:
@@ -376,7 +387,7 @@ def main():
             # the counts must agree (one connection per namespace at a time)
             for what, val in (("TCP_INFO total_retrans", info.get("total_retrans")),
                               ("ss -ti total retrans", info.get("ss_total_retrans"))):
-                if val != n:
+                if infos is not None and val != n:
                     problems.append("%s: %d retransmitted segments traced, %s says %s"
                                     % (fmt(ep), n, what, val))
             conn["endpoints"][fmt(ep)] = d
@@ -384,7 +395,7 @@ def main():
     for role in ("client", "server"):
         total = sum(d["kernel"] for c in out_conns for d in c["endpoints"].values() if d["role"] == role)
         rs = nst[role].get("TcpRetransSegs", 0)
-        if rs != total:
+        if args.nstat_client and rs != total:
             problems.append("%s namespace: TcpRetransSegs went up by %d, %d retransmitted segments traced"
                             % (role, rs, total))
 

@@ -6,7 +6,8 @@ Usage: check_retrans.py TCPSTATE [DIR]
 
 DIR (default: samples/retrans beside this repository's tests/) holds, per scenario NAME, real
 kernel traffic through a relay that lost, delayed and duplicated segments, captured at both ends
-(NAME-client.pcap before the relay, NAME-server.pcap after it), and NAME.retrans, the kernel's
+(NAME-client.pcap, or NAME.pcap as samples/gen/make-paths.sh names it, before the relay,
+NAME-server.pcap after it), and NAME.retrans, the kernel's
 count of the segments each endpoint retransmitted (samples/gen/make-retrans.sh: the
 tcp:tcp_retransmit_skb and tcp:tcp_retransmit_synack tracepoints, each event matched with the
 wire segment(s) it sent, equal to TCP_INFO's total_retrans, ss -ti and the namespace's
@@ -91,17 +92,19 @@ def main(argv):
         tcpstate = args.pop(0)
     here = os.path.dirname(os.path.abspath(__file__))
     folder = args[0] if args else os.path.join(here, "..", "..", "samples", "retrans")
-    pcaps = sorted(glob.glob(os.path.join(folder, "*-client.pcap")) +
-                   glob.glob(os.path.join(folder, "*-server.pcap")))
+    pcaps = []  # (capture, NAME.retrans, vantage point)
+    for truth_file in sorted(glob.glob(os.path.join(folder, "*.retrans"))):
+        name = truth_file[:-len(".retrans")]
+        client = name + "-client.pcap" if os.path.exists(name + "-client.pcap") else name + ".pcap"
+        pcaps += [(client, truth_file, "client"), (name + "-server.pcap", truth_file, "server")]
     if not pcaps:
-        print("check_retrans: no NAME-client.pcap / NAME-server.pcap in %s" % folder, file=sys.stderr)
+        print("check_retrans: no NAME.retrans in %s" % folder, file=sys.stderr)
         return 1
     tool = "tshark" if use_tshark else "tcpstate"
     rows, bad, good = [], 0, 0
-    for pcap in pcaps:
+    for pcap, truth_file, vantage in pcaps:
         base = os.path.basename(pcap)[:-len(".pcap")]
-        name, vantage = base.rsplit("-", 1)
-        want = truth(os.path.join(folder, name + ".retrans"), vantage)
+        want = truth(truth_file, vantage)
         try:
             got = tshark_counts(pcap) if use_tshark else tcpstate_counts(tcpstate, pcap)
         except (RuntimeError, OSError, subprocess.TimeoutExpired) as e:
