@@ -161,17 +161,25 @@ static int grow_slots(struct flowtab *t)
 #define HUGE_PAGE (2u << 20)
 _Static_assert(FLOWTAB_CHUNK_BYTES % HUGE_PAGE == 0, "chunks are whole huge pages");
 
-static struct conn *chunk_alloc(void)
+/* The first chunk stays on small pages: a capture of a few connections then
+ * touches a few KiB of it, where a huge page would be zeroed whole, 2 MiB for
+ * each of a corpus's thousand small captures. Later chunks take huge pages. */
+static struct conn *chunk_alloc(bool huge)
 {
 	void *p = NULL;
 	if (posix_memalign(&p, HUGE_PAGE, FLOWTAB_CHUNK_BYTES) != 0)
 		return NULL;
 #ifdef MADV_HUGEPAGE
-	madvise(p, FLOWTAB_CHUNK_BYTES, MADV_HUGEPAGE);
+	if (huge)
+		madvise(p, FLOWTAB_CHUNK_BYTES, MADV_HUGEPAGE);
+#else
+	(void)huge;
 #endif
 	return p;
 }
 
+/* Adds a chunk. Its records are handed out in order (t->fresh) as they are
+ * first needed, so no page of it is touched before a record there is. */
 static int grow_records(struct flowtab *t)
 {
 	if (t->nchunks >= FLOWTAB_NONE / CHUNK_SIZE)
@@ -180,16 +188,11 @@ static int grow_records(struct flowtab *t)
 	if (!chunks)
 		return -1;
 	t->chunks = chunks;
-	struct conn *c = chunk_alloc();
+	struct conn *c = chunk_alloc(t->nchunks > 0);
 	if (!c)
 		return -1;
-	uint32_t base = t->nchunks * CHUNK_SIZE;
-	for (uint32_t i = CHUNK_SIZE; i-- > 0;) {
-		c[i].self = base + i;
-		c[i].lru_next = t->free_head;
-		t->free_head = base + i;
-	}
 	t->chunks[t->nchunks++] = c;
+	t->fresh = t->capacity;
 	t->capacity += CHUNK_SIZE;
 	return 0;
 }
@@ -198,11 +201,18 @@ struct conn *tcps_flowtab_insert(struct flowtab *t, const struct flowkey *k, uin
 {
 	if ((uint64_t)(t->used + 1) * 4 > (uint64_t)(t->mask + 1) * 3 && grow_slots(t) < 0)
 		return NULL;
-	if (t->free_head == FLOWTAB_NONE && grow_records(t) < 0)
-		return NULL;
-	uint32_t idx = t->free_head;
-	struct conn *c = tcps_flowtab_at(t, idx);
-	t->free_head = c->lru_next;
+	uint32_t idx;
+	struct conn *c;
+	if (t->free_head != FLOWTAB_NONE) {
+		idx = t->free_head;
+		c = tcps_flowtab_at(t, idx);
+		t->free_head = c->lru_next;
+	} else {
+		if (t->fresh == t->capacity && grow_records(t) < 0)
+			return NULL;
+		idx = t->fresh++;
+		c = tcps_flowtab_at(t, idx);
+	}
 	memset(c, 0, sizeof *c);
 	c->self = idx;
 	c->key = *k;

@@ -22,6 +22,7 @@ struct flowtab {
 	struct conn **chunks;    /* records in fixed chunks: they never move */
 	uint32_t nchunks;
 	uint32_t free_head;      /* free list threaded through lru_next */
+	uint32_t fresh;          /* records [fresh, capacity) were never used */
 	uint32_t capacity;       /* records allocated */
 	uint64_t seed;
 };

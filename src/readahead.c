@@ -199,8 +199,6 @@ int ra_next(struct readahead *ra, struct tcps_packet *pkt, char *errbuf)
 					const uint8_t *q = b->arena + f->off;
 					__builtin_prefetch(q);
 					__builtin_prefetch(q + 64);
-					if (f->caplen > 128)
-						__builtin_prefetch(q + f->caplen - 8);
 				}
 				pkt->ts = k->ts;
 				pkt->bytes = b->arena + k->off;

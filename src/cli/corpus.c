@@ -1,7 +1,9 @@
 /* corpus.c - tcpstate corpus: every capture under some directories, in parallel, one line each */
+#define _DEFAULT_SOURCE /* d_type and DT_* of readdir */
 #define _POSIX_C_SOURCE 200809L
 #include <dirent.h>
 #include <errno.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +20,8 @@ struct item {
 	struct capture_result r;
 	char *out, *err;           /* its report lines and messages */
 	size_t outlen, errlen;
+	bool sniff;                /* found in a directory: a capture only if its first bytes say so */
+	bool skip;                 /* not a capture after all: left out of every output */
 };
 
 struct corpus {
@@ -64,7 +68,7 @@ static char *join_path(const char *a, const char *b)
 	return s;
 }
 
-static bool add_item(struct corpus *c, const char *path, const char *rel)
+static bool add_item(struct corpus *c, const char *path, const char *rel, bool sniff)
 {
 	if (c->n == c->cap) {
 		size_t cap = c->cap ? 2 * c->cap : 64;
@@ -78,6 +82,7 @@ static bool add_item(struct corpus *c, const char *path, const char *rel)
 	memset(i, 0, sizeof *i);
 	i->path = strdup(path);
 	i->rel = strdup(rel);
+	i->sniff = sniff;
 	if (!i->path || !i->rel) {
 		free(i->path);
 		free(i->rel);
@@ -108,15 +113,22 @@ static bool walk(struct corpus *c, const char *dir, const char *rel)
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
 		char *path = join_path(dir, de->d_name), *r = join_path(rel, de->d_name);
-		struct stat st, lst;
-		if (!path || !r) {
-			ok = false;
-		} else if (lstat(path, &lst) == 0 && S_ISDIR(lst.st_mode)) {
-			ok = walk(c, path, r);
-		} else if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && !has_suffix(path, ".baseline") &&
-			   is_capture(path)) {
-			ok = add_item(c, path, r);
+		struct stat st;
+		/* d_type saves a stat per file; a symbolic link is followed to a
+		 * file, never to a directory. Whether a file is a capture is told
+		 * by its first bytes, read by the jobs in parallel. */
+		bool is_dir = de->d_type == DT_DIR, is_reg = de->d_type == DT_REG;
+		if (path && (de->d_type == DT_UNKNOWN || de->d_type == DT_LNK)) {
+			struct stat lst;
+			is_dir = lstat(path, &lst) == 0 && S_ISDIR(lst.st_mode);
+			is_reg = !is_dir && stat(path, &st) == 0 && S_ISREG(st.st_mode);
 		}
+		if (!path || !r)
+			ok = false;
+		else if (is_dir)
+			ok = walk(c, path, r);
+		else if (is_reg && !has_suffix(path, ".baseline"))
+			ok = add_item(c, path, r, true);
 		free(path);
 		free(r);
 	}
@@ -159,6 +171,10 @@ static void progress(struct corpus *c, bool final)
 static void run_item(struct corpus *c, struct item *i)
 {
 	const struct options *o = c->o;
+	if (i->sniff && !is_capture(i->path)) {
+		i->skip = true;
+		return;
+	}
 	FILE *out = open_memstream(&i->out, &i->outlen), *err = open_memstream(&i->err, &i->errlen);
 	if (!out || !err) {
 		if (out)
@@ -193,7 +209,7 @@ static void *worker(void *arg)
 		run_item(c, &c->it[k]);
 		pthread_mutex_lock(&c->lock);
 		c->done++;
-		c->failed += c->it[k].r.status != EXIT_OK;
+		c->failed += !c->it[k].skip && c->it[k].r.status != EXIT_OK;
 		progress(c, false);
 		pthread_mutex_unlock(&c->lock);
 	}
@@ -396,6 +412,15 @@ static double now_s(void)
 
 int corpus_main(const struct options *o)
 {
+#ifdef M_MMAP_THRESHOLD
+	/* Each capture's engine takes a 4 MiB flow-table chunk and frees it at the
+	 * end. From mmap, every one would be mapped and unmapped again, and in a
+	 * process with several jobs each unmap stops the other CPUs to flush
+	 * their TLBs: measured, it kept -j 2 from scaling. Kept in the heap
+	 * (and not trimmed), the jobs reuse the memory instead. */
+	mallopt(M_MMAP_THRESHOLD, 64 << 20);
+	mallopt(M_TRIM_THRESHOLD, 256 << 20);
+#endif
 	struct corpus c = { .o = o, .progress = isatty(STDERR_FILENO) };
 	int status = EXIT_OK;
 	double t0 = now_s();
@@ -410,7 +435,7 @@ int corpus_main(const struct options *o)
 				status = EXIT_USAGE_OR_INPUT;
 		} else {
 			const char *base = strrchr(a, '/');
-			if (!add_item(&c, a, base ? base + 1 : a))
+			if (!add_item(&c, a, base ? base + 1 : a, false))
 				c.oom = true;
 		}
 	}
@@ -437,8 +462,6 @@ int corpus_main(const struct options *o)
 		status = EXIT_USAGE_OR_INPUT;
 		goto out;
 	}
-	if (!c.n && status == EXIT_OK)
-		fprintf(stderr, "tcpstate: corpus: no capture found\n");
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	unsigned jobs = o->jobs ? o->jobs : ncpu > 0 ? (unsigned)ncpu : 1;
 	if (jobs > c.n)
@@ -454,6 +477,20 @@ int corpus_main(const struct options *o)
 		pthread_join(tid[k], NULL);
 	pthread_mutex_destroy(&c.lock);
 	progress(&c, true);
+	/* What the jobs found not to be captures leaves no trace. */
+	size_t kept = 0;
+	for (size_t k = 0; k < c.n; k++) {
+		if (c.it[k].skip) {
+			free(c.it[k].path);
+			free(c.it[k].rel);
+			free(c.it[k].baseline);
+		} else {
+			c.it[kept++] = c.it[k];
+		}
+	}
+	c.n = kept;
+	if (!c.n && status == EXIT_OK)
+		fprintf(stderr, "tcpstate: corpus: no capture found\n");
 	double secs = now_s() - t0;
 	if (o->fmt == TCPS_FMT_JSON)
 		json_summary(&c, secs, jobs);

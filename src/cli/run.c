@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include "cli.h"
 
@@ -38,6 +39,16 @@ static double now_s(void)
 }
 
 static int worst(int a, int b) { return a > b ? a : b; }
+
+/* A reader thread pays for itself past a few MiB; below, starting it and
+ * its batches costs more than it saves (bench/README.md, corpus). */
+#define READ_AHEAD_MIN_BYTES (4 << 20)
+
+static bool worth_reading_ahead(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= READ_AHEAD_MIN_BYTES;
+}
 
 /* Writes the run's baseline to path; false (reported) on failure. */
 static bool write_baseline(struct tcps_writer *w, struct tcps_baseline *b, const char *path, const char *capture)
@@ -87,7 +98,7 @@ int run_capture(const char *path, const struct options *o, const struct run_io *
 		tcps_writer_error(&w, 0, err);
 		goto out;
 	}
-	if (io->read_ahead && tcps_source_read_ahead(src, 0, err) != TCPS_OK) {
+	if (io->read_ahead && worth_reading_ahead(path) && tcps_source_read_ahead(src, 0, err) != TCPS_OK) {
 		tcps_writer_error(&w, 0, err);
 		goto out;
 	}
