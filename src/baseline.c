@@ -310,18 +310,32 @@ const char *tcps_diff_kind_name(enum tcps_diff_kind k)
 	return (unsigned)k < sizeof n / sizeof n[0] ? n[k] : "unknown";
 }
 
-/* The count of `name` in a findings list ("a=1 b=2"), 0 when absent. */
+/* Steps through a findings list ("a=1 b=2"): false at its end, else the
+ * next item's name (nlen bytes at *name) and count, and *p moves past it. */
+static bool next_finding(const char **p, const char **name, size_t *nlen, unsigned long *count)
+{
+	while (**p == ' ')
+		(*p)++;
+	if (!**p)
+		return false;
+	size_t w = strcspn(*p, " ");
+	const char *eq = memchr(*p, '=', w);
+	*name = *p;
+	*nlen = eq ? (size_t)(eq - *p) : w;
+	*count = eq ? strtoul(eq + 1, NULL, 10) : 0;
+	*p += w;
+	return true;
+}
+
+/* The count of `name` in a findings list, 0 when absent. */
 static unsigned long count_of(const char *list, const char *name, size_t nlen)
 {
-	for (const char *p = list; *p;) {
-		size_t w = strcspn(p, " ");
-		const char *eq = memchr(p, '=', w);
-		if (eq && (size_t)(eq - p) == nlen && !memcmp(p, name, nlen))
-			return strtoul(eq + 1, NULL, 10);
-		p += w;
-		while (*p == ' ')
-			p++;
-	}
+	const char *n;
+	size_t len;
+	unsigned long count;
+	while (next_finding(&list, &n, &len, &count))
+		if (len == nlen && !memcmp(n, name, nlen))
+			return count;
 	return 0;
 }
 
@@ -331,27 +345,23 @@ static size_t diff_findings(const char *from, const char *other, bool from_expec
 			    struct tcps_baseline_diff *d, void (*diff)(void *, const struct tcps_baseline_diff *),
 			    void *ctx)
 {
-	size_t n = 0;
-	for (const char *p = from; *p;) {
-		size_t w = strcspn(p, " ");
-		const char *eq = memchr(p, '=', w);
-		size_t nlen = eq ? (size_t)(eq - p) : w;
-		unsigned long mine = eq ? strtoul(eq + 1, NULL, 10) : 0, theirs = count_of(other, p, nlen);
-		if (mine != theirs && !(skip_known && theirs)) {
-			char name[64], a[24], b[24];
-			snprintf(name, sizeof name, "%.*s", (int)nlen, p);
-			snprintf(a, sizeof a, "%lu", from_expected ? mine : theirs);
-			snprintf(b, sizeof b, "%lu", from_expected ? theirs : mine);
-			d->kind = TCPS_DIFF_FINDING;
-			d->finding = name;
-			d->expected = a;
-			d->got = b;
-			diff(ctx, d);
-			n++;
-		}
-		p += w;
-		while (*p == ' ')
-			p++;
+	size_t n = 0, nlen;
+	const char *p = from, *nm;
+	unsigned long mine;
+	while (next_finding(&p, &nm, &nlen, &mine)) {
+		unsigned long theirs = count_of(other, nm, nlen);
+		if (mine == theirs || (skip_known && theirs))
+			continue;
+		char name[64], a[24], b[24];
+		snprintf(name, sizeof name, "%.*s", (int)nlen, nm);
+		snprintf(a, sizeof a, "%lu", from_expected ? mine : theirs);
+		snprintf(b, sizeof b, "%lu", from_expected ? theirs : mine);
+		d->kind = TCPS_DIFF_FINDING;
+		d->finding = name;
+		d->expected = a;
+		d->got = b;
+		diff(ctx, d);
+		n++;
 	}
 	return n;
 }

@@ -138,6 +138,16 @@ static void *reader(void *arg)
 	}
 }
 
+/* Frees the batches and ra itself. */
+static void ra_free(struct readahead *ra)
+{
+	for (int i = 0; i < RA_BATCHES; i++) {
+		free(ra->b[i].arena);
+		free(ra->b[i].pk);
+	}
+	free(ra);
+}
+
 struct readahead *ra_start(ra_read_fn next, void *ctx, size_t batch_bytes, char *errbuf)
 {
 	if (!batch_bytes)
@@ -175,11 +185,7 @@ nomem:
 	snprintf(errbuf, TCPS_ERRBUF_SIZE, "out of memory");
 fail:
 	if (ra)
-		for (int i = 0; i < RA_BATCHES; i++) {
-			free(ra->b[i].arena);
-			free(ra->b[i].pk);
-		}
-	free(ra);
+		ra_free(ra);
 	return NULL;
 }
 
@@ -191,9 +197,8 @@ int ra_next(struct readahead *ra, struct tcps_packet *pkt, char *errbuf)
 			if (ra->pos < b->npk) {
 				const struct ra_pkt *k = &b->pk[ra->pos++];
 				/* The reader's core wrote the bytes: ask for the
-				 * headers and the last bytes (the payload's tail,
-				 * which retransmission checks compare) of a packet
-				 * further on while this one is analysed. */
+				 * headers of a packet further on while this one is
+				 * analysed. */
 				if (ra->pos + RA_PREFETCH < b->npk) {
 					const struct ra_pkt *f = &b->pk[ra->pos + RA_PREFETCH];
 					const uint8_t *q = b->arena + f->off;
@@ -240,9 +245,5 @@ void ra_stop(struct readahead *ra)
 	pthread_mutex_destroy(&ra->lock);
 	pthread_cond_destroy(&ra->filled);
 	pthread_cond_destroy(&ra->emptied);
-	for (int i = 0; i < RA_BATCHES; i++) {
-		free(ra->b[i].arena);
-		free(ra->b[i].pk);
-	}
-	free(ra);
+	ra_free(ra);
 }

@@ -113,44 +113,56 @@ char *tcps_format_epoch(const struct tcps_ts *t, char *buf, size_t len)
 	return lb_copy_out(&l, buf, len);
 }
 
-/* JSON string with RFC 8259 escapes; bytes >= 0x80 pass through (file names
- * are written as the system gave them). */
-void json_str_lb(struct linebuf *l, const char *s)
+/* One byte of a JSON string, with RFC 8259 escapes (at most 6 bytes); bytes
+ * >= 0x80 pass through (file names are written as the system gave them). */
+static void json_char_lb(struct linebuf *l, unsigned char ch)
 {
 	static const char hex[] = "0123456789abcdef";
-	lb_chr(l, '"');
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if (ch == '"' || ch == '\\') {
-			lb_chr(l, '\\');
-			lb_chr(l, (char)ch);
-		} else if (ch == '\n') {
-			lb_str(l, "\\n");
-		} else if (ch == '\t') {
-			lb_str(l, "\\t");
-		} else if (ch < 0x20) {
-			lb_str(l, "\\u00");
-			lb_chr(l, hex[ch >> 4]);
-			lb_chr(l, hex[ch & 15]);
-		} else {
-			lb_chr(l, (char)ch);
-		}
+	if (ch == '"' || ch == '\\') {
+		lb_chr(l, '\\');
+		lb_chr(l, (char)ch);
+	} else if (ch == '\n') {
+		lb_str(l, "\\n");
+	} else if (ch == '\t') {
+		lb_str(l, "\\t");
+	} else if (ch < 0x20) {
+		lb_str(l, "\\u00");
+		lb_chr(l, hex[ch >> 4]);
+		lb_chr(l, hex[ch & 15]);
+	} else {
+		lb_chr(l, (char)ch);
 	}
+}
+
+void json_str_lb(struct linebuf *l, const char *s)
+{
+	lb_chr(l, '"');
+	for (; *s; s++)
+		json_char_lb(l, (unsigned char)*s);
 	lb_chr(l, '"');
 }
 
-void json_str(FILE *f, const char *s)
+/* Written in pieces, so that no length is cut at the line buffer's size. */
+void tcps_json_string(FILE *f, const char *s)
 {
 	struct linebuf l;
 	l.n = 0;
-	json_str_lb(&l, s);
+	lb_chr(&l, '"');
+	for (; *s; s++) {
+		if (l.n > LINEBUF_CAP - 8) {
+			lb_write(&l, f);
+			l.n = 0;
+		}
+		json_char_lb(&l, (unsigned char)*s);
+	}
+	lb_chr(&l, '"');
 	lb_write(&l, f);
 }
 
 void json_head(struct tcps_writer *w, const char *kind)
 {
 	fprintf(w->out, "{\"kind\":\"%s\",\"file\":", kind);
-	json_str(w->out, w->file);
+	tcps_json_string(w->out, w->file);
 }
 
 static void on_note(void *ctx, const struct tcps_packet_note *n)
@@ -164,7 +176,7 @@ static void on_note(void *ctx, const struct tcps_packet_note *n)
 		json_head(w, "packet");
 		fprintf(w->out, ",\"pkt\":%" PRIu64 ",\"ts\":\"%s\",\"note\":\"%s\",\"reason\":\"%s\",\"detail\":",
 			n->pkt, tcps_format_epoch(&n->ts, ts, sizeof ts), kind, tcps_malformed_name(n->reason));
-		json_str(w->out, n->detail);
+		tcps_json_string(w->out, n->detail);
 		fputs("}\n", w->out);
 	} else if (n->kind == TCPS_NOTE_MALFORMED) {
 		fprintf(w->out, "packet %" PRIu64 ": malformed (%s): %s\n", n->pkt, tcps_malformed_name(n->reason),
@@ -201,7 +213,7 @@ void tcps_writer_error(struct tcps_writer *w, uint64_t pkt, const char *msg)
 	if (w->fmt == TCPS_FMT_JSON) {
 		json_head(w, "error");
 		fprintf(w->out, ",\"pkt\":%" PRIu64 ",\"message\":", pkt);
-		json_str(w->out, msg);
+		tcps_json_string(w->out, msg);
 		fputs("}\n", w->out);
 	}
 }

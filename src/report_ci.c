@@ -39,16 +39,16 @@ void tcps_writer_baseline_diff(void *ctx, const struct tcps_baseline_diff *d)
 	if (w->fmt == TCPS_FMT_JSON) {
 		json_head(w, "baseline_difference");
 		fputs(",\"connection\":", w->out);
-		json_str(w->out, d->conn);
+		tcps_json_string(w->out, d->conn);
 		fprintf(w->out, ",\"role\":\"%s\",\"what\":\"%s\",\"finding\":", d->role, tcps_diff_kind_name(d->kind));
 		if (d->finding)
-			json_str(w->out, d->finding);
+			tcps_json_string(w->out, d->finding);
 		else
 			fputs("null", w->out);
 		fputs(",\"expected\":", w->out);
-		json_str(w->out, d->expected);
+		tcps_json_string(w->out, d->expected);
 		fputs(",\"got\":", w->out);
-		json_str(w->out, d->got);
+		tcps_json_string(w->out, d->got);
 		fputs("}\n", w->out);
 		return;
 	}
@@ -74,7 +74,7 @@ void tcps_writer_baseline_end(struct tcps_writer *w, const char *baseline, size_
 	if (w->fmt == TCPS_FMT_JSON) {
 		json_head(w, "baseline");
 		fputs(",\"baseline\":", w->out);
-		json_str(w->out, baseline);
+		tcps_json_string(w->out, baseline);
 		fprintf(w->out, ",\"verdict\":\"%s\",\"differences\":%zu}\n", ndiff ? "differs" : "same", ndiff);
 	} else if (ndiff) {
 		fprintf(w->out, "  baseline %s: FAILED, %zu difference%s\n", baseline, ndiff, ndiff == 1 ? "" : "s");

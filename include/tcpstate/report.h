@@ -71,6 +71,10 @@ void tcps_writer_close(struct tcps_writer *w);
 /* Formats "ip:port" ("[v6]:port" for IPv6) into buf; returns buf. */
 char *tcps_format_endpoint(const struct tcps_addr *a, char *buf, size_t len);
 
+/* Writes s to f as a JSON string: quoted, with '"', '\\' and control
+ * characters escaped. */
+void tcps_json_string(FILE *f, const char *s);
+
 /* Formats a time as "seconds.nanoseconds" (JSON) into buf; returns buf. */
 char *tcps_format_epoch(const struct tcps_ts *t, char *buf, size_t len);
 

@@ -56,30 +56,12 @@ import sys
 import time
 
 # The exchange and the helpers make-real.sh's peer uses (same folder, on sys.path).
-from peer import REQUEST, RESPONSE, family_of, recv_exact, spin_until
+from peer import REQUEST, RESPONSE, family_of, recv_exact, recv_until_eof, spin_until
 
 LINGER0 = struct.pack("ii", 1, 0)
 ZW_BYTES = 30000
 MSG_FASTOPEN = 0x20000000
 TCP_FASTOPEN = 23
-
-
-def recv_until_eof(s, expect_reset=False):
-    """Stricter than peer.py's: a reset is an error unless expected, and then required."""
-    data = b""
-    try:
-        while True:
-            chunk = s.recv(65536)
-            if not chunk:
-                break
-            data += chunk
-    except ConnectionResetError:
-        if not expect_reset:
-            raise
-        return data
-    if expect_reset:
-        raise SystemExit("expected a reset, got EOF")
-    return data
 
 
 def nodelay(s):

@@ -39,7 +39,9 @@ def recv_exact(s, n):
     return buf
 
 
-def recv_until_eof(s):
+def recv_until_eof(s, expect_reset=False):
+    """Reads to the end. A reset is an error, unless expect_reset: True requires
+    one, "allow" takes it like an end."""
     data = b""
     try:
         while True:
@@ -48,7 +50,11 @@ def recv_until_eof(s):
                 break
             data += chunk
     except ConnectionResetError:
-        pass
+        if not expect_reset:
+            raise
+        return data
+    if expect_reset is True:
+        raise SystemExit("expected a reset, got EOF")
     return data
 
 
@@ -67,7 +73,7 @@ def serve_one(c, scenario):
     if scenario == "bulk":
         recv_exact(c, 4000)
         c.sendall(b"R" * 2000)
-        recv_until_eof(c)
+        recv_until_eof(c, expect_reset="allow")
         time.sleep(0.2)
         c.close()
         return
@@ -78,7 +84,7 @@ def serve_one(c, scenario):
         c.sendall(("%.6f\n" % t).encode().rjust(24, b" "))
         spin_until(t)
         c.shutdown(socket.SHUT_WR)
-        recv_until_eof(c)
+        recv_until_eof(c, expect_reset="allow")
         c.close()
         return
     c.sendall(RESPONSE)
@@ -87,7 +93,7 @@ def serve_one(c, scenario):
         c.close()
         return
     # client-first, linger, three: wait for the client's FIN (or RST), then close
-    recv_until_eof(c)
+    recv_until_eof(c, expect_reset="allow")
     time.sleep(0.2)
     c.close()
 
@@ -153,11 +159,11 @@ def client(scenario, addr, port, bind):
         t = float(recv_exact(s, 24).decode())
         spin_until(t)
         s.shutdown(socket.SHUT_WR)
-        recv_until_eof(s)
+        recv_until_eof(s, expect_reset="allow")
         s.close()
         return
     if scenario == "server-first":
-        data = recv_until_eof(s)
+        data = recv_until_eof(s, expect_reset="allow")
         assert data == RESPONSE, data
         time.sleep(0.2)
         s.close()

@@ -63,6 +63,9 @@ struct run_io {
 /* Analyses one capture (run.c); returns its exit status. */
 int run_capture(const char *path, const struct options *o, const struct run_io *io, struct capture_result *r);
 
+/* Monotonic seconds, for the time a capture took (run.c). */
+double now_seconds(void);
+
 /* tcpstate corpus (corpus.c); returns the exit status. */
 int corpus_main(const struct options *o);
 

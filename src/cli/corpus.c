@@ -31,6 +31,7 @@ struct corpus {
 	pthread_mutex_t lock;
 	size_t next, done, failed; /* under lock */
 	bool progress;             /* stderr is a terminal */
+	bool read_ahead;           /* one job on a machine of several CPUs */
 	bool oom;
 };
 
@@ -188,8 +189,7 @@ static void run_item(struct corpus *c, struct item *i)
 	bool exists = access(i->baseline, R_OK) == 0;
 	if (o->write_baselines)
 		make_parents(i->baseline);
-	/* With one job the second CPU reads ahead; with more, the jobs have them. */
-	struct run_io io = { out, err, false, o->jobs == 1 && !o->one_thread && sysconf(_SC_NPROCESSORS_ONLN) > 1,
+	struct run_io io = { out, err, false, c->read_ahead,
 			     !o->write_baselines && exists ? i->baseline : NULL,
 			     o->write_baselines ? i->baseline : NULL };
 	run_capture(i->path, o, &io, &i->r);
@@ -228,6 +228,29 @@ static const char *policy_name(const struct options *o, const struct capture_res
 	return !o->has_policy ? "-" : r->input_error && !r->packets ? "-" : r->policy_matched ? "FAIL" : "pass";
 }
 
+/* What the summary line and the JUnit suite count. */
+struct tally {
+	uint64_t packets, connections;
+	size_t passed, failed, unreadable;
+};
+
+static struct tally tally(const struct corpus *c)
+{
+	struct tally t = { 0 };
+	for (size_t k = 0; k < c->n; k++) {
+		const struct capture_result *r = &c->it[k].r;
+		t.packets += r->packets;
+		t.connections += r->connections;
+		if (r->input_error)
+			t.unreadable++;
+		else if (r->status)
+			t.failed++;
+		else
+			t.passed++;
+	}
+	return t;
+}
+
 static void text_summary(const struct corpus *c, double secs, unsigned jobs)
 {
 	int w = 7;
@@ -236,8 +259,6 @@ static void text_summary(const struct corpus *c, double secs, unsigned jobs)
 			w = (int)strlen(c->it[k].path);
 	printf("%-*s %10s %7s %7s %8s %8s  %-8s %-6s %8s\n", w, "capture", "packets", "conns", "errors", "warnings",
 	       "info", "baseline", "policy", "time");
-	uint64_t pk = 0, cn = 0;
-	size_t passed = 0, failed = 0, unreadable = 0;
 	for (size_t k = 0; k < c->n; k++) {
 		const struct item *i = &c->it[k];
 		const struct capture_result *r = &i->r;
@@ -246,19 +267,12 @@ static void text_summary(const struct corpus *c, double secs, unsigned jobs)
 		       (unsigned long long)r->by_severity[TCPS_SEV_ERROR], (unsigned long long)r->by_severity[TCPS_SEV_WARNING],
 		       (unsigned long long)r->by_severity[TCPS_SEV_INFO], base_name(r->base), policy_name(c->o, r),
 		       r->seconds, r->input_error ? "  UNREADABLE" : "");
-		pk += r->packets;
-		cn += r->connections;
-		if (r->input_error)
-			unreadable++;
-		else if (r->status)
-			failed++;
-		else
-			passed++;
 	}
+	struct tally t = tally(c);
 	printf("%zu captures: %zu passed, %zu failed, %zu unreadable; %llu packets, %llu connections; %.2f s with "
 	       "%u job%s\n",
-	       c->n, passed, failed, unreadable, (unsigned long long)pk, (unsigned long long)cn, secs, jobs,
-	       jobs == 1 ? "" : "s");
+	       c->n, t.passed, t.failed, t.unreadable, (unsigned long long)t.packets,
+	       (unsigned long long)t.connections, secs, jobs, jobs == 1 ? "" : "s");
 	for (size_t k = 0; k < c->n; k++) {
 		const struct item *i = &c->it[k];
 		if (i->r.status == EXIT_OK)
@@ -272,50 +286,31 @@ static void text_summary(const struct corpus *c, double secs, unsigned jobs)
 	}
 }
 
-static void json_string(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if (ch == '"' || ch == '\\')
-			fprintf(f, "\\%c", ch);
-		else if (ch < 0x20)
-			fprintf(f, "\\u%04x", ch);
-		else
-			fputc(ch, f);
-	}
-	fputc('"', f);
-}
-
 static void json_summary(const struct corpus *c, double secs, unsigned jobs)
 {
-	uint64_t pk = 0, cn = 0;
-	size_t passed = 0, failed = 0, unreadable = 0;
+	static const char *const base_json[] = { "none", "same", "differs", "written", "error" };
 	for (size_t k = 0; k < c->n; k++) {
 		const struct item *i = &c->it[k];
 		const struct capture_result *r = &i->r;
 		if (i->out)
 			fwrite(i->out, 1, i->outlen, stdout); /* its errors and differences, as JSON lines */
 		fputs("{\"kind\":\"corpus_capture\",\"file\":", stdout);
-		json_string(stdout, i->path);
+		tcps_json_string(stdout, i->path);
 		printf(",\"packets\":%llu,\"connections\":%llu,\"findings\":{\"error\":%llu,\"warning\":%llu,\"info\":%llu}"
 		       ",\"baseline\":\"%s\",\"differences\":%zu,\"policy\":\"%s\",\"matched\":%llu,\"status\":%d"
 		       ",\"seconds\":%.3f}\n",
 		       (unsigned long long)r->packets, (unsigned long long)r->connections,
 		       (unsigned long long)r->by_severity[TCPS_SEV_ERROR], (unsigned long long)r->by_severity[TCPS_SEV_WARNING],
 		       (unsigned long long)r->by_severity[TCPS_SEV_INFO],
-		       r->base == BASE_DIFFERS ? "differs" : r->base == BASE_ERROR ? "error" : base_name(r->base),
+		       base_json[r->base],
 		       r->ndiff, !c->o->has_policy ? "none" : r->policy_matched ? "fail" : "pass",
 		       (unsigned long long)r->policy_matched, r->status, r->seconds);
-		pk += r->packets;
-		cn += r->connections;
-		unreadable += r->input_error;
-		failed += !r->input_error && r->status;
-		passed += r->status == EXIT_OK;
 	}
+	struct tally t = tally(c);
 	printf("{\"kind\":\"corpus\",\"captures\":%zu,\"passed\":%zu,\"failed\":%zu,\"unreadable\":%zu,\"packets\":%llu,"
 	       "\"connections\":%llu,\"jobs\":%u,\"seconds\":%.3f}\n",
-	       c->n, passed, failed, unreadable, (unsigned long long)pk, (unsigned long long)cn, jobs, secs);
+	       c->n, t.passed, t.failed, t.unreadable, (unsigned long long)t.packets, (unsigned long long)t.connections,
+	       jobs, secs);
 }
 
 /* XML 1.0 text: the five escapes, and '?' for the control characters it forbids. */
@@ -348,11 +343,8 @@ static int write_junit(const struct corpus *c, const char *path, double secs)
 		fprintf(stderr, "tcpstate: --junit %s: %s\n", path, strerror(errno));
 		return EXIT_USAGE_OR_INPUT;
 	}
-	size_t failures = 0, errors = 0;
-	for (size_t k = 0; k < c->n; k++) {
-		errors += c->it[k].r.input_error;
-		failures += !c->it[k].r.input_error && c->it[k].r.status;
-	}
+	struct tally t = tally(c);
+	size_t failures = t.failed, errors = t.unreadable;
 	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
 	fprintf(f, "<testsuites name=\"tcpstate corpus\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" time=\"%.3f\">\n",
 		c->n, failures, errors, secs);
@@ -403,13 +395,6 @@ static int write_junit(const struct corpus *c, const char *path, double secs)
 	return EXIT_OK;
 }
 
-static double now_s(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (double)t.tv_sec + t.tv_nsec / 1e9;
-}
-
 int corpus_main(const struct options *o)
 {
 #ifdef M_MMAP_THRESHOLD
@@ -423,7 +408,7 @@ int corpus_main(const struct options *o)
 #endif
 	struct corpus c = { .o = o, .progress = isatty(STDERR_FILENO) };
 	int status = EXIT_OK;
-	double t0 = now_s();
+	double t0 = now_seconds();
 	for (int k = 0; k < o->ninputs; k++) {
 		const char *a = o->inputs[k];
 		struct stat st;
@@ -466,6 +451,8 @@ int corpus_main(const struct options *o)
 	unsigned jobs = o->jobs ? o->jobs : ncpu > 0 ? (unsigned)ncpu : 1;
 	if (jobs > c.n)
 		jobs = c.n ? (unsigned)c.n : 1;
+	/* With one job the second CPU reads ahead; with more, the jobs have them. */
+	c.read_ahead = jobs == 1 && !o->one_thread && ncpu > 1;
 	pthread_mutex_init(&c.lock, NULL);
 	pthread_t tid[1024];
 	unsigned started = 0;
@@ -491,7 +478,7 @@ int corpus_main(const struct options *o)
 	c.n = kept;
 	if (!c.n && status == EXIT_OK)
 		fprintf(stderr, "tcpstate: corpus: no capture found\n");
-	double secs = now_s() - t0;
+	double secs = now_seconds() - t0;
 	if (o->fmt == TCPS_FMT_JSON)
 		json_summary(&c, secs, jobs);
 	else

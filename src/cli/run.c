@@ -31,7 +31,7 @@ static void tee_conn(void *ctx, const struct tcps_conn_summary *c)
 		t->oom = true;
 }
 
-static double now_s(void)
+double now_seconds(void)
 {
 	struct timespec t;
 	clock_gettime(CLOCK_MONOTONIC, &t);
@@ -77,7 +77,7 @@ int run_capture(const char *path, const struct options *o, const struct run_io *
 	struct tcps_source *src = NULL;
 	struct tcps_engine *e = NULL;
 	struct tcps_baseline *expected = NULL, *got = NULL;
-	double t0 = now_s();
+	double t0 = now_seconds();
 	memset(r, 0, sizeof *r);
 	r->status = EXIT_USAGE_OR_INPUT;
 	r->input_error = true;
@@ -183,6 +183,6 @@ out:
 	tcps_source_close(src);
 	tcps_baseline_free(expected);
 	tcps_baseline_free(got);
-	r->seconds = now_s() - t0;
+	r->seconds = now_seconds() - t0;
 	return r->status;
 }
