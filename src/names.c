@@ -93,6 +93,8 @@ const char *tcps_strerror(int status)
 	case TCPS_E_BADARG: return "invalid argument";
 	case TCPS_E_FILTER: return "invalid filter expression";
 	case TCPS_E_DAMAGED: return "capture cut or damaged";
+	case TCPS_E_PERM: return "permission denied";
+	case TCPS_E_NODEV: return "no such device";
 	default: return "unknown status";
 	}
 }
