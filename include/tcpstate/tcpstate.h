@@ -43,5 +43,6 @@ const char *tcps_version(void);
 #include "tcpstate/report.h"
 #include "tcpstate/policy.h"
 #include "tcpstate/baseline.h"
+#include "tcpstate/privs.h"
 
 #endif
