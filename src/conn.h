@@ -137,8 +137,9 @@ struct endpoint {
 	struct stream st;
 };
 
-/* The expiry list a connection is on: open, or closed and waiting out time_wait. */
-enum { CONN_OPEN_LIST = 0, CONN_CLOSED_LIST = 1 };
+/* The expiry list a connection is on: open, one list per timeout class
+ * (enum tcps_timeout_class), or closed and waiting out time_wait. */
+enum { CONN_CLOSED_LIST = TCPS_TO__COUNT, CONN_LISTS };
 
 /* Fields a packet touches come first (key, counters, the two machines),
  * those read only when the connection is written come last. */
@@ -147,7 +148,7 @@ struct conn {
 	uint32_t hash;
 	uint32_t self;                /* own index in the flow table */
 	uint32_t lru_prev, lru_next;  /* indices in the flow table; UINT32_MAX ends */
-	uint8_t list;                 /* CONN_OPEN_LIST or CONN_CLOSED_LIST */
+	uint8_t list;                 /* its timeout class, or CONN_CLOSED_LIST */
 	uint8_t init_side;            /* key side (0 or 1) of the initiator */
 	uint8_t roles;                /* enum tcps_role_basis */
 	bool rst_seen;

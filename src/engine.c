@@ -35,10 +35,12 @@ struct tcps_engine {
 	struct tcps_config cfg;
 	struct tcps_reporter rep;
 	struct flowtab ft;
-	struct lru lists[2];             /* CONN_OPEN_LIST, CONN_CLOSED_LIST */
+	struct lru lists[CONN_LISTS];    /* one per timeout class, then CONN_CLOSED_LIST */
+	uint32_t timeout[CONN_LISTS];    /* seconds a connection of each list lives idle; 0 for ever */
 	/* Per list, a time no head's queued_ts is below (see expire) */
-	struct tcps_ts queued_floor[2];
-	bool floor_known[2];
+	struct tcps_ts queued_floor[CONN_LISTS];
+	bool floor_known[CONN_LISTS];
+	bool streaming;                  /* records go out as they are settled (rep.record) */
 	struct frag_table *frags;
 	struct tcps_totals tot;
 	uint64_t pktno;
@@ -60,6 +62,12 @@ void tcps_config_init(struct tcps_config *cfg)
 	cfg->idle_timeout_sec = 0;
 	cfg->initial_flows = 4096;
 	cfg->hash_seed = 0;
+}
+
+void tcps_config_conntrack_timeouts(struct tcps_config *cfg)
+{
+	static const uint32_t conntrack[TCPS_TO__COUNT] = { 120, 60, 432000, 120, 60, 30 };
+	memcpy(cfg->timeout_sec, conntrack, sizeof conntrack);
 }
 
 static void note(struct tcps_engine *e, enum tcps_note_kind kind, enum tcps_malformed why, uint64_t pkt,
@@ -95,8 +103,12 @@ struct tcps_engine *tcps_engine_new(const struct tcps_config *cfg, const struct 
 		tcps_config_init(&e->cfg);
 	if (rep)
 		e->rep = *rep;
-	for (int i = 0; i < 2; i++)
+	for (int i = 0; i < CONN_LISTS; i++) {
 		e->lists[i].head = e->lists[i].tail = FLOWTAB_NONE;
+		e->timeout[i] = i == CONN_CLOSED_LIST ? e->cfg.time_wait_sec
+				: e->cfg.timeout_sec[i] ? e->cfg.timeout_sec[i] : e->cfg.idle_timeout_sec;
+	}
+	e->streaming = e->rep.record && !e->rep.summary_only;
 	e->trk.pool.free_head = UINT32_MAX;
 	e->trk.ext.free_head = UINT32_MAX;
 	e->trk.time_wait_sec = e->cfg.time_wait_sec;
@@ -180,49 +192,98 @@ static bool out_reserve(struct tcps_engine *e, uint32_t n)
 	return true;
 }
 
-/* The connection's records in causal order, worded for the reporter. */
-static size_t gather_records(struct tcps_engine *e, const struct conn *c)
+/* Record r of c as the reporter sees it, its detail worded into detail. */
+static void word_record(const struct tcps_engine *e, const struct conn *c, const struct rec *r,
+			struct tcps_record *o, char *detail)
 {
-	if (!c->nrec || !out_reserve(e, c->nrec))
-		return 0;
+	o->kind = r->revises ? TCPS_REC_REVISION : (enum tcps_record_kind)r->kind;
+	o->revises = r->revises;
+	o->pkt = r->pkt;
+	o->sec = r->sec;
+	o->nsec = r->nsec;
+	o->role = r->side == c->init_side ? TCPS_INITIATOR : TCPS_RESPONDER;
+	o->event = r->event;
+	o->from = r->state_from;
+	o->to = r->state_to;
+	o->code = r->code;
+	o->after_pkt = r->after_pkt;
+	o->unconfirmed = r->unconfirmed;
+	o->rule = r->rule;
+	o->detail = "";
+	if (r->kind == TCPS_REC_FINDING) {
+		const struct endpoint *me = &c->ep[r->side], *peer = &c->ep[!r->side];
+		struct finding_args a = { { r->v[0], r->v[1], r->v[2], r->v[3] }, r->after_pkt,
+					  !e->cfg.absolute_seq && me->isn_known,
+					  !e->cfg.absolute_seq && peer->isn_known, me->isn, peer->isn };
+		tcps_finding_format((enum tcps_finding_code)r->code, (enum tcps_state)r->state_from,
+				    (enum tcps_event)r->event, &a, detail, TCPS_DETAIL_SIZE);
+		o->detail = detail;
+	}
+}
+
+/* Puts c's records with a key up to `upto` that are not written yet in
+ * e->order, in causal order (a stable sort by key: records arrive almost
+ * in order); returns how many. */
+static size_t order_records(struct tcps_engine *e, const struct conn *c, uint64_t upto)
+{
 	size_t n = 0;
 	for (uint32_t i = c->rec_head; i != UINT32_MAX; i = e->trk.pool.r[i].next) {
 		const struct rec *r = &e->trk.pool.r[i];
+		if (r->emitted || r->key > upto)
+			continue;
 		size_t j = n++;
-		/* Insertion sort, stable: records arrive almost in order. */
 		while (j && e->order[j - 1]->key > r->key) {
 			e->order[j] = e->order[j - 1];
 			j--;
 		}
 		e->order[j] = r;
 	}
-	for (size_t i = 0; i < n; i++) {
-		const struct rec *r = e->order[i];
-		struct tcps_record *o = &e->out[i];
-		o->kind = (enum tcps_record_kind)r->kind;
-		o->pkt = r->pkt;
-		o->sec = r->sec;
-		o->nsec = r->nsec;
-		o->role = r->side == c->init_side ? TCPS_INITIATOR : TCPS_RESPONDER;
-		o->event = r->event;
-		o->from = r->state_from;
-		o->to = r->state_to;
-		o->code = r->code;
-		o->after_pkt = r->after_pkt;
-		o->unconfirmed = r->unconfirmed;
-		o->rule = r->rule;
-		o->detail = "";
-		if (r->kind == TCPS_REC_FINDING) {
-			const struct endpoint *me = &c->ep[r->side], *peer = &c->ep[!r->side];
-			struct finding_args a = { { r->v[0], r->v[1], r->v[2], r->v[3] }, r->after_pkt,
-						  !e->cfg.absolute_seq && me->isn_known,
-						  !e->cfg.absolute_seq && peer->isn_known, me->isn, peer->isn };
-			tcps_finding_format((enum tcps_finding_code)r->code, (enum tcps_state)r->state_from,
-					    (enum tcps_event)r->event, &a, e->details[i], TCPS_DETAIL_SIZE);
-			o->detail = e->details[i];
+	return n;
+}
+
+/* The connection's records in causal order, worded for the reporter. */
+static size_t gather_records(struct tcps_engine *e, const struct conn *c)
+{
+	if (!c->nrec || !out_reserve(e, c->nrec))
+		return 0;
+	size_t n = order_records(e, c, UINT64_MAX);
+	for (size_t i = 0; i < n; i++)
+		word_record(e, c, e->order[i], &e->out[i], e->details[i]);
+	return n;
+}
+
+static void summarize(const struct tracker *trk, const struct conn *c, enum tcps_end end, struct tcps_conn_summary *s);
+
+/*
+ * Streaming: writes c's records whose place in the timeline is final (key
+ * up to `upto`), in timeline order, then frees those no D-SACK can revise.
+ * A connection's records so go out in the order its timeline would show
+ * them, and only the unsettled ones are held.
+ */
+static void stream_settled(struct tcps_engine *e, struct conn *c, uint64_t upto)
+{
+	if (!c->nrec)
+		return;
+	size_t n = out_reserve(e, c->nrec) ? order_records(e, c, upto) : 0;
+	if (n) {
+		struct tcps_conn_summary s;
+		summarize(&e->trk, c, TCPS_END_CAPTURE, &s);
+		for (size_t i = 0; i < n; i++) {
+			struct rec *r = (struct rec *)e->order[i];
+			word_record(e, c, r, &e->out[0], e->details[0]);
+			e->rep.record(e->rep.ctx, &s, &e->out[0]);
+			r->emitted = 1;
 		}
 	}
-	return n;
+	uint32_t prev = UINT32_MAX;
+	for (uint32_t i = c->rec_head; i != UINT32_MAX;) {
+		uint32_t next = e->trk.pool.r[i].next;
+		if (e->trk.pool.r[i].emitted && !track_rec_revisable(&e->trk, c, i))
+			track_rec_free(&e->trk, c, prev, i);
+		else
+			prev = i;
+		i = next;
+	}
 }
 
 static uint64_t span_ns(const struct tcps_ts *a, const struct tcps_ts *b)
@@ -272,14 +333,20 @@ static void summarize(const struct tracker *trk, const struct conn *c, enum tcps
 	}
 }
 
-/* Ends a connection: settles its machines, reports it, frees its record. */
-static void conn_end(struct tcps_engine *e, struct conn *c, enum tcps_end end)
+/* Ends a connection at `when`: settles its machines, reports it, frees its record. */
+static void conn_end(struct tcps_engine *e, struct conn *c, enum tcps_end end, const struct tcps_ts *when)
 {
-	track_end(&e->trk, c, &e->now);
+	track_end(&e->trk, c, when);
+	if (e->streaming)
+		stream_settled(e, c, UINT64_MAX);
 	if (e->rep.connection) {
 		struct tcps_conn_summary s;
 		summarize(&e->trk, c, end, &s);
-		if (!e->rep.summary_only) {
+		if (end == TCPS_END_IDLE) {
+			s.idle_class = (enum tcps_timeout_class)c->list;
+			s.idle_sec = e->timeout[c->list];
+		}
+		if (!e->rep.summary_only && !e->streaming) {
 			s.nrecords = gather_records(e, c);
 			s.records = e->out;
 			if (s.nrecords < c->nrec)
@@ -298,17 +365,19 @@ static bool expired(const struct tcps_ts *since, const struct tcps_ts *now, uint
 	return ds > (int64_t)after_sec || (ds == (int64_t)after_sec && now->nsec > since->nsec);
 }
 
-/* Seconds a connection of this list lives without packets; 0 for ever. */
-static uint32_t list_timeout(const struct tcps_engine *e, uint8_t list)
-{
-	return list == CONN_CLOSED_LIST ? e->cfg.time_wait_sec : e->cfg.idle_timeout_sec;
-}
-
 /* True when c's time ran out before now (its record is merely not written yet). */
 static bool timed_out(const struct tcps_engine *e, const struct conn *c)
 {
-	uint32_t t = list_timeout(e, c->list);
+	uint32_t t = e->timeout[c->list];
 	return (t || c->list == CONN_CLOSED_LIST) && expired(&c->last_ts, &e->now, t);
+}
+
+/* Ends c, whose time ran out: at the moment it did, so that a connection
+ * ends the same whether a packet or a clock tick finds it. */
+static void conn_expire(struct tcps_engine *e, struct conn *c)
+{
+	struct tcps_ts when = { c->last_ts.sec + e->timeout[c->list], c->last_ts.nsec };
+	conn_end(e, c, c->list == CONN_CLOSED_LIST ? TCPS_END_CLOSED : TCPS_END_IDLE, &when);
 }
 
 /*
@@ -317,23 +386,23 @@ static bool timed_out(const struct tcps_engine *e, const struct conn *c)
  * head. While the floor has not expired no head has, and the head record
  * (a cache miss on most packets) need not be read.
  */
-static void expire(struct tcps_engine *e)
+static void expire(struct tcps_engine *e, const struct tcps_ts *now)
 {
-	for (uint8_t l = 0; l < 2; l++) {
-		uint32_t t = list_timeout(e, l), h;
-		if (l == CONN_OPEN_LIST && !t)
+	for (uint8_t l = 0; l < CONN_LISTS; l++) {
+		uint32_t t = e->timeout[l], h;
+		if (l != CONN_CLOSED_LIST && !t)
 			continue;
-		if (e->floor_known[l] && !expired(&e->queued_floor[l], &e->now, t))
+		if (e->floor_known[l] && !expired(&e->queued_floor[l], now, t))
 			continue;
 		while ((h = e->lists[l].head) != FLOWTAB_NONE) {
 			struct conn *c = tcps_flowtab_at(&e->ft, h);
-			if (!expired(&c->queued_ts, &e->now, t)) {
+			if (!expired(&c->queued_ts, now, t)) {
 				e->queued_floor[l] = c->queued_ts;
 				e->floor_known[l] = true;
 				break;
 			}
-			if (expired(&c->last_ts, &e->now, t)) {
-				conn_end(e, c, l == CONN_CLOSED_LIST ? TCPS_END_CLOSED : TCPS_END_IDLE);
+			if (expired(&c->last_ts, now, t)) {
+				conn_expire(e, c);
 			} else { /* active since queued: look again later */
 				lru_unlink(e, c);
 				lru_push(e, c, l);
@@ -433,7 +502,7 @@ static void on_segment(struct tcps_engine *e, const struct seg *s)
 	if (c && timed_out(e, c)) {
 		/* Its time ran out before this packet: it is over, and forgotten
 		 * as if the expiry scan had got there first. */
-		conn_end(e, c, c->list == CONN_CLOSED_LIST ? TCPS_END_CLOSED : TCPS_END_IDLE);
+		conn_expire(e, c);
 		c = NULL;
 	} else if (c && track_syn_opens_new(&e->trk, c, s, dir, e->pktno)) {
 		/* Its sender had closed (or given up): a new connection, which
@@ -442,7 +511,7 @@ static void on_segment(struct tcps_engine *e, const struct seg *s)
 		reuse = track_judge_reuse(c, s, dir, rv);
 		track_reused(&e->trk, c, dir, tcps_reuse_acceptable(reuse), e->pktno, &e->now);
 		reuse_of = c->id;
-		conn_end(e, c, TCPS_END_REUSED);
+		conn_end(e, c, TCPS_END_REUSED, &e->now);
 		c = NULL;
 	}
 	if (!c) {
@@ -464,20 +533,38 @@ static void on_segment(struct tcps_engine *e, const struct seg *s)
 		t->connections++;
 		if (e->ft.used > t->max_tracked_connections)
 			t->max_tracked_connections = e->ft.used;
-		lru_push(e, c, CONN_OPEN_LIST);
+		lru_push(e, c, (uint8_t)tcps_timeout_class_of((enum tcps_state)c->ep[0].state,
+							     (enum tcps_state)c->ep[1].state));
+		if (e->streaming && e->rep.open) {
+			struct tcps_conn_summary o;
+			summarize(&e->trk, c, TCPS_END_CAPTURE, &o);
+			e->rep.open(e->rep.ctx, &o);
+		}
 	}
+	uint8_t before[2] = { c->ep[0].state, c->ep[1].state };
 	c->pkts[dir]++;
 	c->bytes[dir] += s->payload_len;
 	c->trunc[dir] += s->truncated;
 	c->last_pkt = e->pktno;
 	c->last_ts = e->now;
 	track_segment(&e->trk, c, s, dir, e->pktno, &e->now);
+	if (e->streaming && c->nrec)
+		stream_settled(e, c, track_settled_upto(&e->trk, c, e->pktno + 1));
+	if (c->list == CONN_CLOSED_LIST)
+		return;
 	/* On the wire it is over: a reset, or both FINs acknowledged. Late
-	 * segments still find it for --time-wait seconds. */
-	bool closed = c->rst_seen || (c->ep[0].fin_ack_seen && c->ep[1].fin_ack_seen);
-	if (closed && c->list == CONN_OPEN_LIST) {
+	 * segments still find it for --time-wait seconds. Otherwise its
+	 * timeout class changes only when a state does. */
+	uint8_t list;
+	if (c->rst_seen || (c->ep[0].fin_ack_seen && c->ep[1].fin_ack_seen))
+		list = CONN_CLOSED_LIST;
+	else if (before[0] != c->ep[0].state || before[1] != c->ep[1].state)
+		list = (uint8_t)tcps_timeout_class_of((enum tcps_state)c->ep[0].state, (enum tcps_state)c->ep[1].state);
+	else
+		return; /* most segments */
+	if (list != c->list) {
 		lru_unlink(e, c);
-		lru_push(e, c, CONN_CLOSED_LIST);
+		lru_push(e, c, list);
 	}
 }
 
@@ -570,7 +657,7 @@ void tcps_engine_feed(struct tcps_engine *e, int linktype, const struct tcps_ts 
 	e->tot.wire_bytes += wirelen;
 	/* Expire first: what timed out before this packet must not absorb it. */
 	tcps_frag_expire(e->frags, &e->now);
-	expire(e);
+	expire(e, &e->now);
 	enum dec_result r = tcps_decode_packet(linktype, bytes, caplen, wirelen, &e->dec);
 	if (r == DEC_FRAGMENT)
 		on_fragment(e);
@@ -625,18 +712,36 @@ void tcps_engine_finish(struct tcps_engine *e)
 		return;
 	struct conn **all = malloc((size_t)n * sizeof *all);
 	if (!all) { /* no memory to sort: report in table order rather than lose them */
-		for (int l = 0; l < 2; l++)
+		for (int l = 0; l < CONN_LISTS; l++)
 			while (e->lists[l].head != FLOWTAB_NONE)
-				conn_end(e, tcps_flowtab_at(&e->ft, e->lists[l].head), TCPS_END_CAPTURE);
+				conn_end(e, tcps_flowtab_at(&e->ft, e->lists[l].head), TCPS_END_CAPTURE, &e->now);
 		return;
 	}
-	for (int l = 0; l < 2; l++)
+	for (int l = 0; l < CONN_LISTS; l++)
 		for (uint32_t i = e->lists[l].head; i != FLOWTAB_NONE; i = tcps_flowtab_at(&e->ft, i)->lru_next)
 			all[k++] = tcps_flowtab_at(&e->ft, i);
 	order_by_id(all, k);
 	for (uint32_t i = 0; i < k; i++)
-		conn_end(e, all[i], TCPS_END_CAPTURE);
+		conn_end(e, all[i], TCPS_END_CAPTURE, &e->now);
 	free(all);
+}
+
+void tcps_engine_advance(struct tcps_engine *e, const struct tcps_ts *now)
+{
+	if (now->sec < e->now.sec || (now->sec == e->now.sec && now->nsec <= e->now.nsec))
+		return;
+	tcps_frag_expire(e->frags, now);
+	expire(e, now);
+}
+
+void tcps_engine_foreach(struct tcps_engine *e, void (*cb)(void *ctx, const struct tcps_conn_summary *c), void *ctx)
+{
+	for (int l = 0; l < CONN_LISTS; l++)
+		for (uint32_t i = e->lists[l].head; i != FLOWTAB_NONE; i = tcps_flowtab_at(&e->ft, i)->lru_next) {
+			struct tcps_conn_summary s;
+			summarize(&e->trk, tcps_flowtab_at(&e->ft, i), TCPS_END_CAPTURE, &s);
+			cb(ctx, &s);
+		}
 }
 
 void tcps_engine_totals(const struct tcps_engine *e, struct tcps_totals *out)

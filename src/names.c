@@ -93,6 +93,8 @@ const char *tcps_strerror(int status)
 	case TCPS_E_BADARG: return "invalid argument";
 	case TCPS_E_FILTER: return "invalid filter expression";
 	case TCPS_E_DAMAGED: return "capture cut or damaged";
+	case TCPS_E_PERM: return "permission denied";
+	case TCPS_E_NODEV: return "no such device";
 	default: return "unknown status";
 	}
 }
@@ -125,4 +127,34 @@ const char *tcps_reuse_name(enum tcps_reuse r)
 bool tcps_reuse_acceptable(enum tcps_reuse r)
 {
 	return r != TCPS_REUSE_TIME_WAIT_REJECTS && r != TCPS_REUSE_PEER_OPEN;
+}
+
+const char *tcps_timeout_class_name(enum tcps_timeout_class k)
+{
+	static const char *const n[] = { "syn_sent", "syn_rcvd", "established", "fin_wait", "close_wait", "last_ack" };
+	_Static_assert(N_ELEMS(n) == TCPS_TO__COUNT, "a name for every timeout class");
+	return (unsigned)k < N_ELEMS(n) ? n[k] : "unknown";
+}
+
+/* The least advanced end of a closing connection decides, as in conntrack,
+ * whose one state follows the later of the two: both FINs out and one
+ * unacknowledged (LAST_ACK, CLOSING) is nearly over; a FIN received and not
+ * answered (CLOSE_WAIT) waits on an application; one FIN out waits on the
+ * peer. Before that, the handshake's own classes. */
+enum tcps_timeout_class tcps_timeout_class_of(enum tcps_state a, enum tcps_state b)
+{
+	unsigned m = 1u << a | 1u << b;
+	if (m & (1u << TCPS_ST_LAST_ACK | 1u << TCPS_ST_CLOSING))
+		return TCPS_TO_LAST_ACK;
+	if (m & 1u << TCPS_ST_CLOSE_WAIT)
+		return TCPS_TO_CLOSE_WAIT;
+	if (m & (1u << TCPS_ST_FIN_WAIT_1 | 1u << TCPS_ST_FIN_WAIT_2 | 1u << TCPS_ST_TIME_WAIT))
+		return TCPS_TO_FIN_WAIT;
+	/* The peer ESTABLISHED has acknowledged the SYN,ACK: on the wire the
+	 * handshake is over, though the receipt waits for evidence. */
+	if (m & 1u << TCPS_ST_SYN_RCVD)
+		return m & 1u << TCPS_ST_ESTABLISHED ? TCPS_TO_ESTABLISHED : TCPS_TO_SYN_RCVD;
+	if (m & 1u << TCPS_ST_SYN_SENT)
+		return TCPS_TO_SYN_SENT;
+	return TCPS_TO_ESTABLISHED;
 }

@@ -188,7 +188,11 @@ static void on_note(void *ctx, const struct tcps_packet_note *n)
 
 struct tcps_reporter tcps_writer_reporter(struct tcps_writer *w)
 {
-	struct tcps_reporter r = { w, on_note, tcps_writer_on_conn, w->quiet };
+	struct tcps_reporter r = { w, on_note, tcps_writer_on_conn, w->quiet, NULL, NULL };
+	if (w->stream) {
+		r.record = tcps_writer_on_record;
+		r.open = tcps_writer_on_open;
+	}
 	return r;
 }
 
@@ -277,7 +281,7 @@ void tcps_writer_totals(struct tcps_writer *w, const struct tcps_totals *t, bool
 				fprintf(f, "%s\"%s\":%" PRIu64, n++ ? "," : "", tcps_finding_name((enum tcps_finding_code)i),
 					t->findings[i]);
 		fputc('}', f);
-		tcps_end_states_json(w);
+		tcps_end_states_json(w, "end_states");
 		fputs("}\n", f);
 		return;
 	}
@@ -308,5 +312,5 @@ void tcps_writer_totals(struct tcps_writer *w, const struct tcps_totals *t, bool
 			fprintf(f, "%s%s %" PRIu64, n++ ? ", " : ": ", tcps_finding_name((enum tcps_finding_code)i),
 				t->findings[i]);
 	fputc('\n', f);
-	tcps_end_states_text(w);
+	tcps_end_states_text(w, "end states");
 }

@@ -6,18 +6,6 @@
 
 /* ---- the end-state tally: endpoints per final state, overall and per server port ---- */
 
-struct port_tally {
-	uint16_t port;
-	uint64_t n[2][TCPS_ST__COUNT];   /* [TCPS_RESPONDER] the servers, [TCPS_INITIATOR] their clients */
-};
-
-struct tcps_end_states {
-	uint64_t all[TCPS_ST__COUNT];
-	uint64_t conns;
-	struct port_tally *ports;        /* sorted by port */
-	size_t nports, cap;
-};
-
 /* The tally entry of a server port, inserted in order if new; NULL without memory. */
 static struct port_tally *port_entry(struct tcps_end_states *t, uint16_t port)
 {
@@ -46,7 +34,7 @@ static struct port_tally *port_entry(struct tcps_end_states *t, uint16_t port)
 	return &t->ports[lo];
 }
 
-static void tally(struct tcps_writer *w, const struct tcps_conn_summary *c)
+void tcps_writer_tally(struct tcps_writer *w, const struct tcps_conn_summary *c)
 {
 	if (!w->states && !(w->states = calloc(1, sizeof *w->states)))
 		return;
@@ -130,7 +118,7 @@ static int busiest_first(const void *a, const void *b)
 	return x->port < y->port ? -1 : x->port > y->port;
 }
 
-void tcps_end_states_text(struct tcps_writer *w)
+void tcps_end_states_text(struct tcps_writer *w, const char *title)
 {
 	struct tcps_end_states *t = w->states;
 	if (!t || !t->conns)
@@ -138,7 +126,8 @@ void tcps_end_states_text(struct tcps_writer *w)
 	bool col[TCPS_ST__COUNT];
 	struct linebuf l;
 	l.n = 0;
-	lb_str(&l, "end states of ");
+	lb_str(&l, title);
+	lb_str(&l, " of ");
 	lb_uint(&l, t->conns * 2, 1);
 	lb_str(&l, " endpoints (");
 	lb_uint(&l, t->conns, 1);
@@ -191,13 +180,15 @@ static void json_counts(struct linebuf *l, const uint64_t *n)
 	lb_chr(l, '}');
 }
 
-void tcps_end_states_json(struct tcps_writer *w)
+void tcps_end_states_json(struct tcps_writer *w, const char *member)
 {
 	static const uint64_t none[TCPS_ST__COUNT];
 	struct tcps_end_states *t = w->states;
 	struct linebuf l;
 	l.n = 0;
-	lb_str(&l, ",\"end_states\":{\"all\":");
+	lb_str(&l, ",\"");
+	lb_str(&l, member);
+	lb_str(&l, "\":{\"all\":");
 	json_counts(&l, t ? t->all : none);
 	lb_str(&l, ",\"ports\":[");
 	lb_write(&l, w->out);
@@ -220,18 +211,24 @@ void tcps_end_states_json(struct tcps_writer *w)
 
 /* ---- JSON ---- */
 
-static const char *role_name(unsigned r) { return r == TCPS_INITIATOR ? "initiator" : "responder"; }
+const char *role_name(unsigned r) { return r == TCPS_INITIATOR ? "initiator" : "responder"; }
 
-static void json_rec_head(struct linebuf *l, const struct tcps_writer *w, const char *kind,
-			  const struct tcps_conn_summary *c, const struct tcps_record *r)
+void json_conn_head(struct linebuf *l, const struct tcps_writer *w, const char *kind,
+		    const struct tcps_conn_summary *c)
 {
-	struct tcps_ts ts = { r->sec, r->nsec };
 	lb_str(l, "{\"kind\":\"");
 	lb_str(l, kind);
 	lb_str(l, "\",\"file\":");
 	json_str_lb(l, w->file);
 	lb_str(l, ",\"conn\":");
 	lb_uint(l, c->id, 1);
+}
+
+static void json_rec_head(struct linebuf *l, const struct tcps_writer *w, const char *kind,
+			  const struct tcps_conn_summary *c, const struct tcps_record *r)
+{
+	struct tcps_ts ts = { r->sec, r->nsec };
+	json_conn_head(l, w, kind, c);
 	lb_str(l, ",\"pkt\":");
 	if (r->pkt)
 		lb_uint(l, r->pkt, 1);
@@ -248,7 +245,7 @@ static void json_rec_head(struct linebuf *l, const struct tcps_writer *w, const 
 	lb_chr(l, '"');
 }
 
-static void json_record(struct tcps_writer *w, const struct tcps_conn_summary *c, const struct tcps_record *r)
+void json_record(struct tcps_writer *w, const struct tcps_conn_summary *c, const struct tcps_record *r)
 {
 	struct linebuf l;
 	l.n = 0;
@@ -261,11 +258,16 @@ static void json_record(struct tcps_writer *w, const struct tcps_conn_summary *c
 		lb_str(&l, "\",\"after_pkt\":");
 	} else {
 		enum tcps_finding_code code = (enum tcps_finding_code)r->code;
-		json_rec_head(&l, w, "finding", c, r);
+		json_rec_head(&l, w, r->kind == TCPS_REC_REVISION ? "revision" : "finding", c, r);
 		lb_str(&l, ",\"code\":\"");
 		lb_str(&l, tcps_finding_name(code));
 		lb_str(&l, "\",\"code_num\":");
 		lb_uint(&l, code, 1);
+		if (r->kind == TCPS_REC_REVISION) {
+			lb_str(&l, ",\"revises\":\"");
+			lb_str(&l, tcps_finding_name((enum tcps_finding_code)r->revises));
+			lb_chr(&l, '"');
+		}
 		lb_str(&l, ",\"severity\":\"");
 		lb_str(&l, tcps_severity_name(tcps_finding_severity(code)));
 		lb_str(&l, "\",\"category\":\"");
@@ -296,10 +298,7 @@ static void conn_json(struct tcps_writer *w, const struct tcps_conn_summary *c)
 		json_record(w, c, &c->records[i]);
 	struct linebuf l;
 	l.n = 0;
-	lb_str(&l, "{\"kind\":\"connection\",\"file\":");
-	json_str_lb(&l, w->file);
-	lb_str(&l, ",\"conn\":");
-	lb_uint(&l, c->id, 1);
+	json_conn_head(&l, w, "connection", c);
 	lb_str(&l, ",\"initiator\":\"");
 	lb_endpoint(&l, &c->ep[TCPS_INITIATOR]);
 	lb_str(&l, "\",\"responder\":\"");
@@ -327,7 +326,16 @@ static void conn_json(struct tcps_writer *w, const struct tcps_conn_summary *c)
 	}
 	lb_str(&l, "},\"end\":\"");
 	lb_str(&l, tcps_end_name(c->end));
-	lb_str(&l, "\",\"reuse\":");
+	if (c->end == TCPS_END_IDLE) {
+		lb_str(&l, "\",\"idle_timeout\":{\"class\":\"");
+		lb_str(&l, tcps_timeout_class_name(c->idle_class));
+		lb_str(&l, "\",\"seconds\":");
+		lb_uint(&l, c->idle_sec, 1);
+		lb_chr(&l, '}');
+	} else {
+		lb_chr(&l, '"');
+	}
+	lb_str(&l, ",\"reuse\":");
 	if (c->reuse == TCPS_REUSE_NONE) {
 		lb_str(&l, "null");
 	} else {
@@ -434,19 +442,28 @@ static size_t digits(uint64_t v)
 
 /* One connection's timeline layout: column widths, and both endpoints
  * formatted once, not on every line. */
-struct cols {
-	size_t pkt, ep;
-	char name[2][64];        /* "ip:port" of [TCPS_INITIATOR], [TCPS_RESPONDER] */
-	size_t name_len[2];
-};
+void text_cols(const struct tcps_conn_summary *c, struct cols *k)
+{
+	k->pkt = digits(c->last_pkt);
+	k->ep = 0;
+	for (int r = 0; r < 2; r++) {
+		struct linebuf e;
+		e.n = 0;
+		lb_endpoint(&e, &c->ep[r]);
+		k->name_len[r] = e.n < sizeof k->name[r] ? e.n : sizeof k->name[r];
+		memcpy(k->name[r], e.b, k->name_len[r]);
+		if (e.n > k->ep)
+			k->ep = e.n;
+	}
+}
 
-static void text_record(struct tcps_writer *w, const struct tcps_conn_summary *c, const struct tcps_record *r,
-			const struct cols *k)
+void text_record(struct tcps_writer *w, const struct tcps_conn_summary *c, const struct tcps_record *r,
+		 const struct cols *k, const char *lead)
 {
 	struct tcps_ts ts = { r->sec, r->nsec };
 	struct linebuf l;
 	l.n = 0;
-	lb_str(&l, "  ");
+	lb_str(&l, lead);
 	size_t start = l.n;
 	if (r->pkt) {
 		lb_chr(&l, '#');
@@ -485,6 +502,11 @@ static void text_record(struct tcps_writer *w, const struct tcps_conn_summary *c
 	} else {
 		enum tcps_finding_code code = (enum tcps_finding_code)r->code;
 		lb_str(&l, "! ");
+		if (r->kind == TCPS_REC_REVISION) {
+			lb_str(&l, "revised: ");
+			lb_str(&l, tcps_finding_name((enum tcps_finding_code)r->revises));
+			lb_str(&l, " \xe2\x86\x92 "); /* → */
+		}
 		lb_str(&l, tcps_finding_name(code));
 		lb_str(&l, " (");
 		lb_str(&l, tcps_severity_name(tcps_finding_severity(code)));
@@ -552,10 +574,8 @@ static void figures_text(struct linebuf *l, const struct tcps_conn_summary *c)
 	}
 }
 
-static void conn_text(struct tcps_writer *w, const struct tcps_conn_summary *c)
+void conn_header_text(struct tcps_writer *w, const struct tcps_conn_summary *c)
 {
-	static const char *const end_text[] = { "capture ended, states as reached", "closed", "idle timeout",
-						"tuple reused" };
 	struct linebuf l;
 	l.n = 0;
 	lb_str(&l, "conn ");
@@ -588,20 +608,19 @@ static void conn_text(struct tcps_writer *w, const struct tcps_conn_summary *c)
 	}
 	lb_chr(&l, '\n');
 	lb_write(&l, w->out);
+}
 
-	struct cols k = { .pkt = digits(c->last_pkt) };
-	for (int r = 0; r < 2; r++) {
-		struct linebuf e;
-		e.n = 0;
-		lb_endpoint(&e, &c->ep[r]);
-		k.name_len[r] = e.n < sizeof k.name[r] ? e.n : sizeof k.name[r];
-		memcpy(k.name[r], e.b, k.name_len[r]);
-		if (e.n > k.ep)
-			k.ep = e.n;
-	}
+static void conn_text(struct tcps_writer *w, const struct tcps_conn_summary *c)
+{
+	static const char *const end_text[] = { "capture ended, states as reached", "closed", "idle timeout",
+						"tuple reused" };
+	conn_header_text(w, c);
+	struct cols k;
+	text_cols(c, &k);
 	for (size_t i = 0; i < c->nrecords; i++)
-		text_record(w, c, &c->records[i], &k);
+		text_record(w, c, &c->records[i], &k, "  ");
 
+	struct linebuf l;
 	l.n = 0;
 	if (c->records_dropped) {
 		lb_str(&l, "  (");
@@ -610,6 +629,12 @@ static void conn_text(struct tcps_writer *w, const struct tcps_conn_summary *c)
 	}
 	lb_str(&l, "  end (");
 	lb_str(&l, end_text[c->end <= TCPS_END_REUSED ? c->end : 0]);
+	if (c->end == TCPS_END_IDLE) {
+		lb_str(&l, ": no packet for ");
+		lb_uint(&l, c->idle_sec, 1);
+		lb_str(&l, " s in class ");
+		lb_str(&l, tcps_timeout_class_name(c->idle_class));
+	}
 	lb_str(&l, "): ");
 	for (int r = 0; r < 2; r++) {
 		if (r)
@@ -647,7 +672,7 @@ static void conn_text(struct tcps_writer *w, const struct tcps_conn_summary *c)
 void tcps_writer_on_conn(void *ctx, const struct tcps_conn_summary *c)
 {
 	struct tcps_writer *w = ctx;
-	tally(w, c);
+	tcps_writer_tally(w, c);
 	if (w->quiet)
 		return;
 	if (w->fmt == TCPS_FMT_JSON)

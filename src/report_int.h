@@ -18,8 +18,50 @@ void json_head(struct tcps_writer *w, const char *kind);
 /* The reporter's connection callback (report_conn.c). */
 void tcps_writer_on_conn(void *ctx, const struct tcps_conn_summary *c);
 
-/* Writes the end-state table (text) or its JSON member, then forgets it. */
-void tcps_end_states_text(struct tcps_writer *w);
-void tcps_end_states_json(struct tcps_writer *w);
+struct port_tally {
+	uint16_t port;
+	uint64_t n[2][TCPS_ST__COUNT];   /* [TCPS_RESPONDER] the servers, [TCPS_INITIATOR] their clients */
+};
+
+struct tcps_end_states {
+	uint64_t all[TCPS_ST__COUNT];
+	uint64_t conns;
+	struct port_tally *ports;        /* sorted by port */
+	size_t nports, cap;
+};
+
+/* Counts c's endpoints by state, overall and per server port, in w's tally. */
+void tcps_writer_tally(struct tcps_writer *w, const struct tcps_conn_summary *c);
+
+/* Writes the tally as a table headed "TITLE of N endpoints (M connections)",
+ * or as the JSON member MEMBER, then forgets it. */
+void tcps_end_states_text(struct tcps_writer *w, const char *title);
+void tcps_end_states_json(struct tcps_writer *w, const char *member);
+
+/* Column widths of a connection's text records, and its endpoints' names. */
+struct cols {
+	size_t pkt, ep;
+	char name[2][64];        /* "ip:port" of [TCPS_INITIATOR], [TCPS_RESPONDER] */
+	size_t name_len[2];
+};
+void text_cols(const struct tcps_conn_summary *c, struct cols *k);
+
+/* One record of c as a text line that starts with lead, or as a JSON object. */
+void text_record(struct tcps_writer *w, const struct tcps_conn_summary *c, const struct tcps_record *r,
+		 const struct cols *k, const char *lead);
+void json_record(struct tcps_writer *w, const struct tcps_conn_summary *c, const struct tcps_record *r);
+
+/* Opens a connection's JSON record: {"kind":KIND,"file":FILE,"conn":ID */
+void json_conn_head(struct linebuf *l, const struct tcps_writer *w, const char *kind,
+		    const struct tcps_conn_summary *c);
+
+/* The line that names a connection: "conn ID A > B roles ..." */
+void conn_header_text(struct tcps_writer *w, const struct tcps_conn_summary *c);
+
+const char *role_name(unsigned r);
+
+/* Streaming callbacks (report_stream.c). */
+void tcps_writer_on_open(void *ctx, const struct tcps_conn_summary *c);
+void tcps_writer_on_record(void *ctx, const struct tcps_conn_summary *c, const struct tcps_record *r);
 
 #endif

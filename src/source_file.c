@@ -1,7 +1,8 @@
 /* source_file.c - capture files through libpcap, gzip through zlib, stdin
  *
- * The only file (with source_live.c later) that sees libpcap types. Plain
- * files are opened here with a large stdio buffer and handed to libpcap;
+ * With source_live.c and source_dump.c, the only files that see libpcap
+ * types (struct tcps_source is in source_int.h). Plain files are opened
+ * here with a large stdio buffer and handed to libpcap;
  * gzip files and standard input are read through a zlib gzFile wrapped in a
  * stdio stream (fopencookie), which libpcap then reads like any FILE. zlib
  * passes non-gzip bytes through unchanged, so stdin may be either.
@@ -16,24 +17,13 @@
 #include <zlib.h>
 #include "tcpstate/tcpstate.h"
 #include "readahead.h"
+#include "source_int.h"
 
 /* The stdio buffer libpcap reads through. glibc ignores setvbuf's size
  * when it is not given the buffer (it keeps st_blksize, 4 KiB: one read()
  * per 4 KiB), so the buffer is ours. 128 KiB stays in L2, where the kernel
  * writes it and fread copies out of it; 1 MiB measured slower. */
 #define READ_BUFFER (1u << 17)
-
-struct tcps_source {
-	pcap_t *pcap;
-	char *iobuf;                     /* the stream's buffer, freed after pcap_close */
-	struct bpf_program bpf;
-	bool has_filter;
-	int linktype;
-	const char *path;
-	struct readahead *ra;            /* the reader thread, when reading ahead */
-	bool started;                    /* a packet was asked for */
-	bool is_stdin;
-};
 
 /* The system's reason for the last failed call (the caller names the file). */
 static void os_error(char *errbuf)
@@ -75,9 +65,8 @@ static FILE *gz_stream(int fd, char *errbuf)
 	return f;
 }
 
-/* Copies a libpcap message into errbuf without a leading "path: " (the
- * caller names the file) and explains the pcapng limit users hit most. */
-static void pcap_message(const char *path, const char *pcap_err, char *errbuf)
+/* Also explains the pcapng limit users hit most. */
+void source_pcap_message(const char *path, const char *pcap_err, char *errbuf)
 {
 	size_t n = strlen(path);
 	if (!strncmp(pcap_err, path, n) && !strncmp(pcap_err + n, ": ", 2))
@@ -171,7 +160,7 @@ int tcps_source_open_file(struct tcps_source **out, const char *path, char *errb
 		fclose(f);
 		free(s);
 		free(buf);
-		pcap_message(path, perr, errbuf);
+		source_pcap_message(path, perr, errbuf);
 		return TCPS_E_FORMAT;
 	}
 	s->pcap = p;
@@ -179,6 +168,7 @@ int tcps_source_open_file(struct tcps_source **out, const char *path, char *errb
 	s->linktype = pcap_datalink(p);
 	s->path = path;
 	s->is_stdin = !strcmp(path, "-");
+	s->fd = -1;
 	*out = s;
 	return TCPS_OK;
 }
@@ -193,12 +183,19 @@ int tcps_source_set_filter(struct tcps_source *s, const char *expr, char *errbuf
 		pcap_freecode(&s->bpf);
 		s->has_filter = false;
 	}
-	if (pcap_compile(s->pcap, &s->bpf, expr, 1, PCAP_NETMASK_UNKNOWN) < 0) {
-		snprintf(errbuf, TCPS_ERRBUF_SIZE, "filter \"%s\": %s", expr, pcap_geterr(s->pcap));
-		return TCPS_E_FILTER;
+	bpf_u_int32 mask = s->live ? source_live_netmask(s->path) : PCAP_NETMASK_UNKNOWN;
+	int rc = pcap_compile(s->pcap, &s->bpf, expr, 1, mask) < 0 ? TCPS_E_FILTER : TCPS_OK;
+	if (rc == TCPS_OK && s->live) {
+		/* In the kernel: excluded packets are never read. libpcap keeps
+		 * its own copy of the program. */
+		rc = pcap_setfilter(s->pcap, &s->bpf) < 0 ? TCPS_E_IO : TCPS_OK;
+		pcap_freecode(&s->bpf);
+	} else if (rc == TCPS_OK) {
+		s->has_filter = true;
 	}
-	s->has_filter = true;
-	return TCPS_OK;
+	if (rc != TCPS_OK)
+		snprintf(errbuf, TCPS_ERRBUF_SIZE, "filter \"%s\": %s", expr, pcap_geterr(s->pcap));
+	return rc;
 }
 
 int tcps_source_linktype(const struct tcps_source *s)
@@ -225,7 +222,7 @@ static int read_direct(void *ctx, struct tcps_packet *pkt, char *errbuf)
 	if (r == PCAP_ERROR_BREAK)
 		return 0;
 	if (r != 1) {
-		pcap_message(s->path, pcap_geterr(s->pcap), errbuf);
+		source_pcap_message(s->path, pcap_geterr(s->pcap), errbuf);
 		return TCPS_E_DAMAGED;
 	}
 	/* Nanoseconds: the file was opened with PCAP_TSTAMP_PRECISION_NANO. A
@@ -251,8 +248,8 @@ int tcps_source_read_ahead(struct tcps_source *s, size_t batch_bytes, char *errb
 		snprintf(errbuf, TCPS_ERRBUF_SIZE, "reading ahead must start before reading does");
 		return TCPS_E_BADARG;
 	}
-	/* A pipe may block for ever, and closing would wait for it. */
-	if (s->is_stdin)
+	/* A pipe or an interface may block for ever, and closing would wait for it. */
+	if (s->is_stdin || s->live)
 		return TCPS_OK;
 	s->ra = ra_start(read_direct, s, batch_bytes, errbuf);
 	return s->ra ? TCPS_OK : TCPS_E_NOMEM;
@@ -261,7 +258,11 @@ int tcps_source_read_ahead(struct tcps_source *s, size_t batch_bytes, char *errb
 int tcps_source_next(struct tcps_source *s, struct tcps_packet *pkt, char *errbuf)
 {
 	s->started = true;
-	return s->ra ? ra_next(s->ra, pkt, errbuf) : read_direct(s, pkt, errbuf);
+	int r = s->live ? source_live_next(s, pkt, errbuf)
+		: s->ra ? ra_next(s->ra, pkt, errbuf) : read_direct(s, pkt, errbuf);
+	if (r == 1 && s->dumper && !pkt->filtered_out)
+		source_dump_packet(s, pkt);
+	return r;
 }
 
 const char *tcps_libpcap_version(void)
@@ -274,6 +275,7 @@ void tcps_source_close(struct tcps_source *s)
 	if (!s)
 		return;
 	ra_stop(s->ra); /* before libpcap goes: the thread reads through it */
+	source_dump_close(s);
 	if (s->has_filter)
 		pcap_freecode(&s->bpf);
 	pcap_close(s->pcap); /* closes the stream: its buffer is free to go */

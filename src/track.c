@@ -108,6 +108,51 @@ struct conn_ext *track_ext(struct tracker *t, struct conn *c)
 	return &p->x[i];
 }
 
+uint64_t track_settled_upto(const struct tracker *t, const struct conn *c, uint64_t next_pkt)
+{
+	/* Later records come from later packets, from receipts still waiting
+	 * for evidence (placed at or after the packet received), and from
+	 * holes still open (placed at the packet that revealed them). */
+	uint64_t upto = next_pkt;
+	for (unsigned side = 0; side < 2; side++) {
+		for (unsigned i = 0; i < c->ep[side].npend; i++)
+			if (c->pend[side][i].pkt < upto)
+				upto = c->pend[side][i].pkt;
+		const struct conn_ext *x = track_ext_peek(t, c);
+		for (unsigned i = 0; x && i < c->ep[side].st.nholes; i++)
+			if (x->cold[side].holes[i].pkt < upto)
+				upto = x->cold[side].holes[i].pkt;
+	}
+	return upto;
+}
+
+bool track_rec_revisable(const struct tracker *t, const struct conn *c, uint32_t i)
+{
+	const struct rec *r = &t->pool.r[i];
+	const struct conn_ext *x = track_ext_peek(t, c);
+	if (!x || r->kind != TCPS_REC_FINDING ||
+	    (r->code != TCPS_F_RETRANSMISSION && r->code != TCPS_F_FAST_RETRANSMISSION))
+		return false;
+	for (unsigned k = 0; k < EP_RESENT; k++)
+		if (x->cold[r->side].resent[k].rec == i && x->cold[r->side].resent[k].code)
+			return true;
+	return false;
+}
+
+void track_rec_free(struct tracker *t, struct conn *c, uint32_t prev, uint32_t i)
+{
+	struct rec *r = &t->pool.r[i];
+	if (prev == NONE)
+		c->rec_head = r->next;
+	else
+		t->pool.r[prev].next = r->next;
+	if (c->rec_tail == i)
+		c->rec_tail = prev;
+	r->next = t->pool.free_head;
+	t->pool.free_head = i;
+	c->nrec--;
+}
+
 void track_release(struct tracker *t, struct conn *c)
 {
 	if (c->ext != NONE) {
@@ -214,6 +259,10 @@ void track_recode(struct tracker *t, struct conn *c, unsigned side, uint32_t rec
 	if (rec == NONE)
 		return;
 	struct rec *r = &t->pool.r[rec];
+	if (r->emitted) { /* streamed as `from`: it goes out again, revised */
+		r->emitted = 0;
+		r->revises = (uint8_t)from;
+	}
 	r->code = (uint8_t)to;
 	r->rule = tcps_finding_rule(to);
 	r->after_pkt = other;

@@ -12,6 +12,8 @@
 struct rec {
 	uint32_t next;                /* index in the pool; UINT32_MAX ends */
 	uint8_t kind, side, event, state_from, state_to, code, unconfirmed;
+	uint8_t emitted;              /* streaming: written already */
+	uint8_t revises;              /* streaming: written, then recoded; the code it was written with */
 	uint64_t key;                 /* causal order: see track.c */
 	uint64_t pkt, after_pkt;
 	int64_t sec;
@@ -144,6 +146,19 @@ static inline struct conn_ext *track_ext_peek(const struct tracker *t, const str
 {
 	return c->ext == UINT32_MAX ? NULL : &t->ext.x[c->ext];
 }
+
+/* Streaming: the lowest causal key a record of c yet to come can have,
+ * packets up to next_pkt - 1 being in. Records with a key up to it are
+ * settled: a later record of the same key sorts after them (the sort is
+ * stable), so nothing can come before them any more. */
+uint64_t track_settled_upto(const struct tracker *t, const struct conn *c, uint64_t next_pkt);
+
+/* Streaming: true while a later D-SACK may still recode record i of c. */
+bool track_rec_revisable(const struct tracker *t, const struct conn *c, uint32_t i);
+
+/* Unlinks record i of c (prev: the record before it in c's list, UINT32_MAX
+ * when it is the first) and gives it back to the pool. */
+void track_rec_free(struct tracker *t, struct conn *c, uint32_t prev, uint32_t i);
 
 /* Gives a connection's records back to the pool. */
 void track_release(struct tracker *t, struct conn *c);

@@ -128,6 +128,25 @@ enum tcps_end {
 };
 const char *tcps_end_name(enum tcps_end e);
 
+/*
+ * Idle timeouts are per class of connection, decided by the states its two
+ * endpoints are in (conntrack's classes, for two machines): the least
+ * advanced end of a closing connection decides. Append-only; names are
+ * stable ("syn_sent", ...).
+ */
+enum tcps_timeout_class {
+	TCPS_TO_SYN_SENT = 0,  /* a SYN sent, no SYN,ACK yet */
+	TCPS_TO_SYN_RCVD,      /* a SYN,ACK sent, the handshake not complete */
+	TCPS_TO_ESTABLISHED,   /* synchronized, no FIN yet */
+	TCPS_TO_FIN_WAIT,      /* one FIN sent, the peer has not received it or not answered */
+	TCPS_TO_CLOSE_WAIT,    /* a FIN received, the receiver's application has not closed */
+	TCPS_TO_LAST_ACK,      /* both FINs sent, the last one not yet acknowledged */
+	TCPS_TO__COUNT
+};
+const char *tcps_timeout_class_name(enum tcps_timeout_class k);
+/* The class of a connection whose endpoints are in states a and b. */
+enum tcps_timeout_class tcps_timeout_class_of(enum tcps_state a, enum tcps_state b);
+
 /* How a connection that reuses a tuple was judged (RFC 6191). Append-only. */
 enum tcps_reuse {
 	TCPS_REUSE_NONE = 0,        /* not a reuse */
@@ -165,6 +184,9 @@ struct tcps_conn_summary {
 	uint64_t first_pkt, last_pkt;    /* packet numbers in the file, from 1 */
 	struct tcps_ts first_ts, last_ts;
 	enum tcps_end end;
+	/* TCPS_END_IDLE: the class whose timeout ran out, and its seconds */
+	enum tcps_timeout_class idle_class;
+	uint32_t idle_sec;
 	enum tcps_state initial[2];      /* state each endpoint started in */
 	enum tcps_state final[2];        /* state each endpoint ended in */
 	bool inferred[2];                /* initial state inferred: the capture began midstream */
@@ -214,6 +236,18 @@ struct tcps_reporter {
 	/* True when connection() needs no timeline (records stays NULL):
 	 * spares the work of ordering and wording it. */
 	bool summary_only;
+	/*
+	 * Streaming (live capture, --stream). When record is set, records are
+	 * not held for connection(): each goes to record() as soon as nothing
+	 * later can come before it (its place in the causal order is final),
+	 * so the records of a connection come in the order its timeline would
+	 * show them. A retransmission that a later D-SACK shows to be spurious
+	 * comes again, as a TCPS_REC_REVISION. open() is called when a
+	 * connection is first seen; c holds what is known then (no records,
+	 * no end). connection() then gets the summary without records.
+	 */
+	void (*record)(void *ctx, const struct tcps_conn_summary *c, const struct tcps_record *r);
+	void (*open)(void *ctx, const struct tcps_conn_summary *c);
 };
 
 struct tcps_config {
@@ -221,8 +255,10 @@ struct tcps_config {
 	 * (retransmitted FINs, the last ACK) before it is reported and freed. */
 	uint32_t time_wait_sec;
 	/* Seconds without a packet after which an open connection is reported and
-	 * freed; 0 keeps it until the end of the capture. */
+	 * freed; 0 keeps it until the end of the capture. timeout_sec[class],
+	 * when not 0, replaces it for that class. */
 	uint32_t idle_timeout_sec;
+	uint32_t timeout_sec[TCPS_TO__COUNT];
 	/* Flow table size to start with; it doubles when full. */
 	uint32_t initial_flows;
 	/* Findings show sequence numbers as they are on the wire, not
@@ -241,6 +277,11 @@ struct tcps_config {
 /* Defaults: time_wait 60 s (Linux), no idle timeout, 4096 flows. */
 void tcps_config_init(struct tcps_config *cfg);
 
+/* Sets the per-class timeouts to Linux conntrack's defaults (nf_conntrack_tcp_timeout_*):
+ * syn_sent 120, syn_rcvd 60, established 432000 (5 days), fin_wait 120,
+ * close_wait 60, last_ack 30 seconds. The live capture's defaults. */
+void tcps_config_conntrack_timeouts(struct tcps_config *cfg);
+
 struct tcps_engine;
 
 /* Creates an engine. Returns NULL and fills errbuf (TCPS_ERRBUF_SIZE) on failure.
@@ -256,6 +297,20 @@ struct tcps_engine *tcps_engine_new(const struct tcps_config *cfg,
  */
 void tcps_engine_feed(struct tcps_engine *e, int linktype, const struct tcps_ts *ts,
 		      const uint8_t *bytes, uint32_t caplen, uint32_t wirelen);
+
+/*
+ * Capture time has reached `now` without a packet (a live capture's clock
+ * tick): connections whose timeout ran out before it are reported and
+ * freed, as the next packet would have done. The packet clock does not
+ * move, so a packet stamped earlier that is still on its way is not
+ * taken as going back in time.
+ */
+void tcps_engine_advance(struct tcps_engine *e, const struct tcps_ts *now);
+
+/* Calls cb for every connection held now, in no particular order, with
+ * its summary so far: states as reached, no records, end TCPS_END_CAPTURE. */
+void tcps_engine_foreach(struct tcps_engine *e, void (*cb)(void *ctx, const struct tcps_conn_summary *c),
+			 void *ctx);
 
 /* Counts one packet that was read but excluded by the user's filter. */
 void tcps_engine_skip_filtered(struct tcps_engine *e);

@@ -35,6 +35,8 @@ struct tcps_writer {
 	enum tcps_time_format time_fmt;
 	struct tcps_end_states *states;  /* the writer's own tally; NULL to start */
 	FILE *err;               /* where errors and failed verdicts are also told; NULL: stderr */
+	bool stream;             /* records as the engine settles them (live, --stream), not per connection */
+	bool flush;              /* flush the stream after every record (live) */
 };
 
 /* Reporter callbacks that write through w. */
@@ -64,6 +66,16 @@ void tcps_writer_baseline_diff(void *w, const struct tcps_baseline_diff *d);
 /* Writes the verdict of a comparison with baseline (a path), after its
  * differences, and on stderr when there were any. */
 void tcps_writer_baseline_end(struct tcps_writer *w, const char *baseline, size_t ndiff);
+
+/* Writes the table of the states the endpoints of e's connections are in
+ * now, overall and per server port (--every), stamped with now. redraw
+ * (text on a terminal) first clears the screen, as top does. */
+void tcps_writer_state_table(struct tcps_writer *w, struct tcps_engine *e, const struct tcps_ts *now, bool redraw);
+
+/* Writes a live capture's counters from libpcap: packets the filter
+ * received, and those dropped by the kernel (its buffer was full) and by
+ * the interface. */
+void tcps_writer_capture_stats(struct tcps_writer *w, uint64_t received, uint64_t dropped, uint64_t if_dropped);
 
 /* Frees what the writer holds (its end-state tally). */
 void tcps_writer_close(struct tcps_writer *w);

@@ -123,7 +123,9 @@ const char *tcps_category_name(enum tcps_category c);      /* "illegal", "captur
 #define TCPS_DETAIL_SIZE 192
 
 /* One line of a connection's timeline. */
-enum tcps_record_kind { TCPS_REC_TRANSITION = 0, TCPS_REC_FINDING };
+/* A revision (streaming only) is a finding written before, at the same
+ * packet, that later packets showed to be another: revises is its old code. */
+enum tcps_record_kind { TCPS_REC_TRANSITION = 0, TCPS_REC_FINDING, TCPS_REC_REVISION };
 
 struct tcps_record {
 	enum tcps_record_kind kind;
@@ -141,6 +143,7 @@ struct tcps_record {
 	                              * although this endpoint's last segment did not reflect it */
 	const char *rule;            /* RFC rule of the cell or check; never NULL */
 	const char *detail;          /* findings: English with the numbers; else "" */
+	uint8_t revises;             /* TCPS_REC_REVISION: the code it was written with */
 };
 
 #endif

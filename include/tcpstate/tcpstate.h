@@ -3,7 +3,7 @@
 #define TCPSTATE_TCPSTATE_H
 
 #define TCPS_VERSION_MAJOR 0
-#define TCPS_VERSION_MINOR 3
+#define TCPS_VERSION_MINOR 4
 #define TCPS_VERSION_PATCH 0
 #define TCPS_VERSION "0.4.0"
 
@@ -28,6 +28,8 @@ enum tcps_status {
 	TCPS_E_BADARG = -4,      /* a caller passed an invalid argument */
 	TCPS_E_FILTER = -5,      /* the BPF filter expression did not compile */
 	TCPS_E_DAMAGED = -6,     /* the capture is cut or damaged part way through */
+	TCPS_E_PERM = -7,        /* not allowed: capturing needs privileges, or changing user does */
+	TCPS_E_NODEV = -8,       /* no such capture device */
 };
 
 /* Short English text for a status code; never NULL. */
@@ -41,5 +43,6 @@ const char *tcps_version(void);
 #include "tcpstate/report.h"
 #include "tcpstate/policy.h"
 #include "tcpstate/baseline.h"
+#include "tcpstate/privs.h"
 
 #endif

@@ -34,7 +34,30 @@ struct options {
 	const char *junit;         /* --junit FILE */
 	const char *baseline_dir;  /* --baseline-dir DIR */
 	bool write_baselines;      /* --write-baselines */
+	/* live capture */
+	const char *iface;         /* -i */
+	bool list_devices;         /* -D */
+	uint32_t buffer_kib;       /* -B */
+	uint32_t snaplen;          /* -s; 0: the default */
+	bool snaplen_set;
+	bool no_promisc;           /* -p */
+	const char *user;          /* -Z */
+	const char *write_file;    /* -w */
+	uint32_t every;            /* --every seconds; 0 none */
+	bool stream;               /* --stream, or live */
+	const char *timeouts[8];   /* --timeout arguments, applied in order */
+	int ntimeouts;
 };
+
+/* Applies --timeout arguments to cfg (after the mode's defaults); false
+ * with a message in err on a bad one. */
+bool apply_timeouts(const struct options *o, struct tcps_config *cfg, char *err, size_t errlen);
+
+/* tcpstate -i (live.c); returns the exit status. */
+int live_main(const struct options *o);
+
+/* tcpstate -D (live.c). */
+int list_devices_main(void);
 
 /* What became of a capture's baseline. */
 enum base_verdict { BASE_NONE = 0, BASE_SAME, BASE_DIFFERS, BASE_WRITTEN, BASE_ERROR };

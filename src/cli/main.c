@@ -15,10 +15,28 @@ static void usage(FILE *f)
 {
 	fputs("Usage: tcpstate [options] FILE... [filter expression]\n"
 	      "       tcpstate [options] -r FILE [-r FILE...] [filter expression]\n"
+	      "       tcpstate [options] -i INTERFACE [filter expression]\n"
 	      "       tcpstate corpus [options] DIR|FILE...\n"
+	      "       tcpstate -D\n"
 	      "Reconstructs what each end of every TCP connection in a capture went through.\n"
 	      "FILE is a pcap or pcapng capture, optionally gzip-compressed; - reads standard input.\n"
 	      "A trailing filter expression (pcap-filter(7) syntax) selects the packets analysed.\n"
+	      "\n"
+	      "Live capture (stops on Ctrl-C or SIGTERM with the summary, exit 0):\n"
+	      "  -i INTERFACE       capture on INTERFACE (any: all of them); records stream out as they\n"
+	      "                     are settled, one line or JSON object each, flushed at once\n"
+	      "  -D                 list the interfaces\n"
+	      "  -B KIB             kernel capture buffer in KiB (default: libpcap's)\n"
+	      "  -s LEN             bytes kept per packet (default 192: every header and option;\n"
+	      "                     0 keeps whole packets, which retransmission_differs needs)\n"
+	      "  -p                 do not put the interface in promiscuous mode\n"
+	      "  -w FILE            also write the packets analysed to FILE (pcap), to replay offline\n"
+	      "  -Z USER            drop privileges to USER once the interface is open\n"
+	      "      --every S      print the endpoints' states per server port every S seconds\n"
+	      "      --timeout LIST idle timeouts per class of connection: conntrack (the live default),\n"
+	      "                     none (the default for files), or CLASS=SECONDS,... with classes\n"
+	      "                     syn_sent syn_rcvd established fin_wait close_wait last_ack\n"
+	      "      --stream       for files: write records as they are settled, as -i does\n"
 	      "\n"
 	      "  -r FILE            read FILE (may be repeated; then all other arguments are the filter)\n"
 	      "  -c N               analyse at most N packets of each capture\n"
@@ -112,7 +130,8 @@ static char *join(char **v, int n)
 static int parse_args(int argc, char **argv, struct options *o)
 {
 	enum { OPT_JSON = 1000, OPT_TIME_WAIT, OPT_IDLE, OPT_NO_VLAN, OPT_ONE_THREAD, OPT_FAIL_ON, OPT_BASELINE,
-	       OPT_WRITE_BASELINE, OPT_BASELINE_DIR, OPT_WRITE_BASELINES, OPT_JUNIT };
+	       OPT_WRITE_BASELINE, OPT_BASELINE_DIR, OPT_WRITE_BASELINES, OPT_JUNIT, OPT_EVERY, OPT_STREAM,
+	       OPT_TIMEOUT };
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "time-wait", required_argument, NULL, OPT_TIME_WAIT },
@@ -125,6 +144,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "baseline-dir", required_argument, NULL, OPT_BASELINE_DIR },
 		{ "write-baselines", no_argument, NULL, OPT_WRITE_BASELINES },
 		{ "junit", required_argument, NULL, OPT_JUNIT },
+		{ "every", required_argument, NULL, OPT_EVERY },
+		{ "stream", no_argument, NULL, OPT_STREAM },
+		{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -138,7 +160,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		return usage_error("out of memory", NULL);
 	/* Options may follow the files (GNU getopt permutes); a filter never
 	 * starts with '-', and "--" ends the options if one must. */
-	while ((c = getopt_long(argc, argv, "r:c:j:nqtShV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:c:j:nqtShVi:DB:s:pw:Z:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			o->inputs[o->ninputs++] = optarg;
@@ -200,6 +222,50 @@ static int parse_args(int argc, char **argv, struct options *o)
 		case OPT_JUNIT:
 			o->junit = optarg;
 			break;
+		case 'i':
+			o->iface = optarg;
+			break;
+		case 'D':
+			o->list_devices = true;
+			break;
+		case 'B':
+			if (!parse_u64(optarg, UINT32_MAX / 1024, &v) || !v)
+				return usage_error("-B needs a buffer size in KiB above 0", optarg);
+			o->buffer_kib = (uint32_t)v;
+			break;
+		case 's':
+			if (!parse_u64(optarg, 262144, &v))
+				return usage_error("-s needs a snap length from 0 to 262144 bytes", optarg);
+			o->snaplen = v ? (uint32_t)v : 262144;
+			o->snaplen_set = true;
+			break;
+		case 'p':
+			o->no_promisc = true;
+			break;
+		case 'w':
+			o->write_file = optarg;
+			break;
+		case 'Z':
+			o->user = optarg;
+			break;
+		case OPT_EVERY:
+			if (!parse_u64(optarg, 86400, &v) || !v)
+				return usage_error("--every needs whole seconds from 1 to 86400", optarg);
+			o->every = (uint32_t)v;
+			break;
+		case OPT_STREAM:
+			o->stream = true;
+			break;
+		case OPT_TIMEOUT: {
+			char err[160];
+			struct tcps_config probe = o->cfg;
+			if ((size_t)o->ntimeouts == sizeof o->timeouts / sizeof o->timeouts[0])
+				return usage_error("--timeout given too many times", optarg);
+			o->timeouts[o->ntimeouts++] = optarg;
+			if (!apply_timeouts(o, &probe, err, sizeof err))
+				return usage_error(err, NULL);
+			break;
+		}
 		case 'j':
 			if (!parse_u64(optarg, 1024, &v) || !v)
 				return usage_error("-j needs a number of jobs from 1 to 1024", optarg);
@@ -224,6 +290,20 @@ static int parse_args(int argc, char **argv, struct options *o)
 	else if (nt)
 		return usage_error("time format: use -tt (epoch seconds) or -tttt (UTC date and time)", NULL);
 	int i = optind;
+	if (o->list_devices)
+		return i < argc || o->iface ? usage_error("-D takes no other argument", NULL) : EXIT_OK;
+	if (o->iface) {
+		if (from_r || o->corpus)
+			return usage_error("-i captures live: no capture file with it", NULL);
+		if (i < argc && !(o->filter = join(argv + i, argc - i)))
+			return usage_error("out of memory", NULL);
+		if (o->baseline || o->write_baseline)
+			return usage_error("baselines compare whole captures: record with -w, then compare the file", NULL);
+		o->stream = true;
+		return EXIT_OK;
+	}
+	if (o->buffer_kib || o->snaplen_set || o->no_promisc || o->user || o->every)
+		return usage_error("-B, -s, -p, -Z and --every belong to live capture (-i)", NULL);
 	/* "corpus" first: every other argument is a directory or a capture
 	 * (a capture file of that name is ./corpus). */
 	if (!from_r && i < argc && !strcmp(argv[i], "corpus")) {
@@ -253,7 +333,57 @@ static int parse_args(int argc, char **argv, struct options *o)
 		return usage_error("--baseline compares, --write-baseline writes: one at a time", NULL);
 	if ((o->baseline || o->write_baseline) && o->ninputs != 1)
 		return usage_error("a baseline belongs to one capture (for many, use tcpstate corpus)", NULL);
+	if ((o->baseline || o->write_baseline) && o->stream)
+		return usage_error("a baseline needs each connection's whole timeline: not with --stream", NULL);
+	if (o->write_file && o->ninputs != 1)
+		return usage_error("-w copies one capture", NULL);
 	return EXIT_OK;
+}
+
+/* One --timeout item: a preset or CLASS=SECONDS. */
+static bool apply_timeout_item(const char *item, size_t len, struct tcps_config *cfg, char *err, size_t errlen)
+{
+	if (len == 9 && !strncmp(item, "conntrack", len)) {
+		tcps_config_conntrack_timeouts(cfg);
+		return true;
+	}
+	if (len == 4 && !strncmp(item, "none", len)) {
+		memset(cfg->timeout_sec, 0, sizeof cfg->timeout_sec);
+		cfg->idle_timeout_sec = 0;
+		return true;
+	}
+	const char *eq = memchr(item, '=', len);
+	for (int k = 0; eq && k < TCPS_TO__COUNT; k++) {
+		const char *name = tcps_timeout_class_name((enum tcps_timeout_class)k);
+		if (strlen(name) != (size_t)(eq - item) || strncmp(item, name, (size_t)(eq - item)))
+			continue;
+		char num[16];
+		uint64_t v;
+		size_t n = len - (size_t)(eq - item) - 1;
+		if (n >= sizeof num)
+			break;
+		memcpy(num, eq + 1, n);
+		num[n] = 0;
+		if (!parse_u64(num, UINT32_MAX, &v))
+			break;
+		cfg->timeout_sec[k] = (uint32_t)v;
+		return true;
+	}
+	snprintf(err, errlen, "--timeout: \"%.*s\" is not conntrack, none, nor CLASS=SECONDS with a class of "
+		 "syn_sent, syn_rcvd, established, fin_wait, close_wait, last_ack", (int)len, item);
+	return false;
+}
+
+bool apply_timeouts(const struct options *o, struct tcps_config *cfg, char *err, size_t errlen)
+{
+	for (int i = 0; i < o->ntimeouts; i++)
+		for (const char *p = o->timeouts[i]; *p;) {
+			size_t len = strcspn(p, ",");
+			if (!apply_timeout_item(p, len, cfg, err, errlen))
+				return false;
+			p += len + (p[len] == ',');
+		}
+	return true;
 }
 
 int main(int argc, char **argv)
@@ -262,6 +392,13 @@ int main(int argc, char **argv)
 	memset(&o, 0, sizeof o);
 	tcps_config_init(&o.cfg);
 	int rc = parse_args(argc, argv, &o);
+	char err[160];
+	if (rc == EXIT_OK) {
+		if (o.iface)
+			tcps_config_conntrack_timeouts(&o.cfg);
+		if (!apply_timeouts(&o, &o.cfg, err, sizeof err))
+			rc = usage_error(err, NULL);
+	}
 	if (rc != EXIT_OK) {
 		free(o.filter);
 		free(o.inputs);
@@ -270,7 +407,11 @@ int main(int argc, char **argv)
 	static char outbuf[1 << 16];
 	setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
 	int status = EXIT_OK;
-	if (o.corpus) {
+	if (o.list_devices) {
+		status = list_devices_main();
+	} else if (o.iface) {
+		status = live_main(&o);
+	} else if (o.corpus) {
 		status = corpus_main(&o);
 	} else {
 		/* On one CPU a reader thread would only add its copy. */

@@ -73,7 +73,7 @@ int run_capture(const char *path, const struct options *o, const struct run_io *
 {
 	char err[TCPS_ERRBUF_SIZE];
 	const char *name = strcmp(path, "-") ? path : "(stdin)";
-	struct tcps_writer w = { io->out, o->fmt, o->quiet, name, o->time_fmt, NULL, io->err };
+	struct tcps_writer w = { io->out, o->fmt, o->quiet, name, o->time_fmt, NULL, io->err, o->stream, false };
 	struct tcps_source *src = NULL;
 	struct tcps_engine *e = NULL;
 	struct tcps_baseline *expected = NULL, *got = NULL;
@@ -98,6 +98,12 @@ int run_capture(const char *path, const struct options *o, const struct run_io *
 		tcps_writer_error(&w, 0, err);
 		goto out;
 	}
+	if (o->write_file && tcps_source_dump(src, o->write_file, err) != TCPS_OK) {
+		char msg[TCPS_ERRBUF_SIZE + 64];
+		snprintf(msg, sizeof msg, "-w %s: %s", o->write_file, err);
+		tcps_writer_error(&w, 0, msg);
+		goto out;
+	}
 	if (io->read_ahead && worth_reading_ahead(path) && tcps_source_read_ahead(src, 0, err) != TCPS_OK) {
 		tcps_writer_error(&w, 0, err);
 		goto out;
@@ -112,7 +118,7 @@ int run_capture(const char *path, const struct options *o, const struct run_io *
 			goto out;
 		}
 		tee.base = got;
-		rep = (struct tcps_reporter){ &tee, tee_note, tee_conn, false }; /* a baseline needs the timeline */
+		rep = (struct tcps_reporter){ &tee, tee_note, tee_conn, false, NULL, NULL }; /* a baseline needs the timeline */
 	}
 	if (!(e = tcps_engine_new(&o->cfg, &rep, err))) {
 		tcps_writer_error(&w, 0, err);

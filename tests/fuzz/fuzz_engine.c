@@ -8,6 +8,7 @@
  */
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include "tcpstate/tcpstate.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -17,6 +18,21 @@ static const int links[] = {
 	TCPS_LINK_NULL, TCPS_LINK_LOOP, TCPS_LINK_IPV4, TCPS_LINK_IPV6,
 };
 
+/* Reads every record as a writer would, so that the sanitizers see it. */
+static size_t seen;
+
+static void on_record(void *ctx, const struct tcps_conn_summary *c, const struct tcps_record *r)
+{
+	(void)ctx;
+	seen += c->id + r->pkt + strlen(r->detail) + strlen(r->rule);
+}
+
+static void on_conn(void *ctx, const struct tcps_conn_summary *c)
+{
+	for (size_t i = 0; i < c->nrecords; i++)
+		on_record(ctx, c, &c->records[i]);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char err[TCPS_ERRBUF_SIZE];
@@ -25,7 +41,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	tcps_config_init(&cfg);
 	cfg.time_wait_sec = 1;
-	struct tcps_engine *e = tcps_engine_new(&cfg, NULL, err);
+	/* The first byte also picks streaming (as live capture does) and
+	 * conntrack's per-class timeouts, shortened, with clock ticks. */
+	bool streaming = data[0] & 0x10, ticks = data[0] & 0x20;
+	if (ticks)
+		for (int k = 0; k < TCPS_TO__COUNT; k++)
+			cfg.timeout_sec[k] = 1 + k % 3;
+	struct tcps_reporter rep = { NULL, NULL, on_conn, false, streaming ? on_record : NULL, NULL };
+	struct tcps_engine *e = tcps_engine_new(&cfg, &rep, err);
 	if (!e)
 		return 0;
 	int lt = links[data[0] % (sizeof links / sizeof links[0])];
@@ -44,6 +67,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (ts.nsec >= 1000000000) {
 			ts.sec++;
 			ts.nsec -= 1000000000;
+			if (ticks) {
+				struct tcps_ts later = { ts.sec + 1, ts.nsec };
+				tcps_engine_advance(e, &later);
+			}
 		}
 	}
 	tcps_engine_finish(e);

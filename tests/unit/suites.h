@@ -14,8 +14,9 @@ int suite_tcpsm(void);
 int suite_paths(void);
 int suite_stream(void);
 int suite_source(void);
+int suite_source_live(void);  /* more of suite "source": live capture, devices, privileges */
 
-/* Adds a suite with the given tests ({name, fn} pairs ending in {NULL, NULL}). */
+/* Adds the given tests to suite name (made when new) ({name, fn} pairs ending in {NULL, NULL}). */
 int add_suite(const char *name, const CU_TestInfo *tests);
 
 #endif

@@ -31,7 +31,7 @@ static void rec_note(void *ctx, const struct tcps_packet_note *n)
 static struct tcps_engine *engine(uint32_t time_wait)
 {
 	struct tcps_config cfg;
-	struct tcps_reporter rep = { NULL, rec_note, rec_conn, false };
+	struct tcps_reporter rep = { NULL, rec_note, rec_conn, false, NULL, NULL };
 	char err[TCPS_ERRBUF_SIZE];
 	tcps_config_init(&cfg);
 	cfg.time_wait_sec = time_wait;
@@ -177,7 +177,7 @@ static void test_idle_timeout(void)
 	struct tcps_engine *e = engine(60);
 	tcps_engine_free(e);
 	struct tcps_config cfg;
-	struct tcps_reporter rep = { NULL, rec_note, rec_conn, false };
+	struct tcps_reporter rep = { NULL, rec_note, rec_conn, false, NULL, NULL };
 	char err[TCPS_ERRBUF_SIZE];
 	tcps_config_init(&cfg);
 	cfg.idle_timeout_sec = 10;
@@ -196,6 +196,132 @@ static void test_idle_timeout(void)
 	tcps_engine_finish(e);
 	CU_ASSERT_EQUAL_FATAL(nconns, 3);
 	CU_ASSERT_EQUAL(conns[2].id, 3);
+	tcps_engine_free(e);
+}
+
+/* Per-class timeouts: each connection expires after the timeout of the
+ * class its two endpoints' states put it in, at the moment it ran out,
+ * whether a packet or a clock tick finds it; the summary names the class. */
+static void test_class_timeouts(void)
+{
+	struct tcps_config cfg;
+	struct tcps_reporter rep = { NULL, rec_note, rec_conn, false, NULL, NULL };
+	char err[TCPS_ERRBUF_SIZE];
+	tcps_config_init(&cfg);
+	tcps_config_conntrack_timeouts(&cfg);
+	CU_ASSERT_EQUAL(cfg.timeout_sec[TCPS_TO_ESTABLISHED], 432000);
+	cfg.timeout_sec[TCPS_TO_ESTABLISHED] = 50;
+	nconns = nnotes = 0;
+	struct tcps_engine *e = tcps_engine_new(&cfg, &rep, err);
+	/* conn 1: a SYN, unanswered: syn_sent, 120 s */
+	feed(e, 0, C, 5001, S, 80, 0, TH_SYN, 100, 0, 0, 0);
+	/* conn 2: established, then the client's FIN, acknowledged: close_wait, 60 s */
+	feed(e, 0, C, 5002, S, 80, 0, TH_SYN, 100, 0, 0, 0);
+	feed(e, 0, C, 5002, S, 80, 1, TH_SYN | TH_ACK, 900, 101, 0, 0);
+	feed(e, 0, C, 5002, S, 80, 0, TH_ACK, 101, 901, 0, 0);
+	feed(e, 1, C, 5002, S, 80, 0, TH_ACK | TH_FIN, 101, 901, 0, 0);
+	feed(e, 1, C, 5002, S, 80, 1, TH_ACK, 901, 102, 0, 0);
+	/* conn 3: established, 50 s */
+	feed(e, 2, C, 5003, S, 80, 0, TH_SYN, 100, 0, 0, 0);
+	feed(e, 2, C, 5003, S, 80, 1, TH_SYN | TH_ACK, 900, 101, 0, 0);
+	feed(e, 2, C, 5003, S, 80, 0, TH_ACK, 101, 901, 0, 0);
+	struct tcps_ts t = { 52, 0 };
+	tcps_engine_advance(e, &t);
+	CU_ASSERT_EQUAL(nconns, 0); /* 50 s since its last packet, not more */
+	t.sec = 53;
+	tcps_engine_advance(e, &t);
+	CU_ASSERT_EQUAL_FATAL(nconns, 1);
+	CU_ASSERT_EQUAL(conns[0].id, 3);
+	CU_ASSERT_EQUAL(conns[0].end, TCPS_END_IDLE);
+	CU_ASSERT_EQUAL(conns[0].idle_class, TCPS_TO_ESTABLISHED);
+	CU_ASSERT_EQUAL(conns[0].idle_sec, 50);
+	feed(e, 62, C, 5009, S, 80, 0, TH_SYN, 100, 0, 0, 0); /* a packet finds conn 2 past 60 s */
+	CU_ASSERT_EQUAL_FATAL(nconns, 2);
+	CU_ASSERT_EQUAL(conns[1].id, 2);
+	CU_ASSERT_EQUAL(conns[1].idle_class, TCPS_TO_CLOSE_WAIT);
+	CU_ASSERT_EQUAL(conns[1].final[TCPS_RESPONDER], TCPS_ST_CLOSE_WAIT);
+	t.sec = 121;
+	tcps_engine_advance(e, &t);
+	CU_ASSERT_EQUAL_FATAL(nconns, 3);
+	CU_ASSERT_EQUAL(conns[2].id, 1);
+	CU_ASSERT_EQUAL(conns[2].idle_class, TCPS_TO_SYN_SENT);
+	CU_ASSERT_EQUAL(conns[2].idle_sec, 120);
+	tcps_engine_finish(e);
+	CU_ASSERT_EQUAL(nconns, 4);
+	CU_ASSERT_EQUAL(conns[3].end, TCPS_END_CAPTURE);
+	CU_ASSERT_EQUAL(nnotes, 0); /* ticks ahead of the packets' clock are no time going back */
+	tcps_engine_free(e);
+}
+
+static void count_held(void *ctx, const struct tcps_conn_summary *c)
+{
+	unsigned *n = ctx;
+	n[0]++;
+	n[1] += c->final[TCPS_RESPONDER] == TCPS_ST_CLOSE_WAIT;
+}
+
+/* The live table sees the connections held, in the states reached. */
+static void test_foreach(void)
+{
+	struct tcps_engine *e = engine(60);
+	feed(e, 0, C, 5002, S, 80, 0, TH_SYN, 100, 0, 0, 0);
+	feed(e, 0, C, 5002, S, 80, 1, TH_SYN | TH_ACK, 900, 101, 0, 0);
+	feed(e, 0, C, 5002, S, 80, 0, TH_ACK | TH_FIN, 101, 901, 0, 0);
+	feed(e, 1, C, 5002, S, 80, 1, TH_ACK, 901, 102, 0, 0);
+	feed(e, 2, C, 5003, S, 80, 0, TH_SYN, 100, 0, 0, 0);
+	unsigned n[2] = { 0, 0 };
+	tcps_engine_foreach(e, count_held, n);
+	CU_ASSERT_EQUAL(n[0], 2);
+	CU_ASSERT_EQUAL(n[1], 1);
+	tcps_engine_free(e);
+}
+
+static char streamed[16][48];
+static unsigned nstreamed;
+
+static void on_record(void *ctx, const struct tcps_conn_summary *c, const struct tcps_record *r)
+{
+	(void)ctx;
+	if (nstreamed < 16)
+		snprintf(streamed[nstreamed], sizeof streamed[0], "%u #%u %s", (unsigned)c->id, (unsigned)r->pkt,
+			 r->kind == TCPS_REC_TRANSITION ? tcps_state_name((enum tcps_state)r->to)
+							 : tcps_finding_name((enum tcps_finding_code)r->code));
+	nstreamed++;
+}
+
+/* Streaming: a record goes out once nothing can come before it. The
+ * server's receipts (its ESTABLISHED on the client's ACK, its CLOSE_WAIT on
+ * the FIN) wait until the server's own ACK shows they had arrived, and the
+ * client's FIN_WAIT_1 waits behind them, as the timeline orders them. The
+ * summary then comes without records. */
+static void test_streaming(void)
+{
+	struct tcps_config cfg;
+	struct tcps_reporter rep = { NULL, rec_note, rec_conn, false, on_record, NULL };
+	char err[TCPS_ERRBUF_SIZE];
+	tcps_config_init(&cfg);
+	nconns = nnotes = nstreamed = 0;
+	struct tcps_engine *e = tcps_engine_new(&cfg, &rep, err);
+	feed(e, 0, C, 5002, S, 80, 0, TH_SYN, 100, 0, 0, 0);
+	CU_ASSERT_EQUAL(nstreamed, 1);
+	feed(e, 0, C, 5002, S, 80, 1, TH_SYN | TH_ACK, 900, 101, 0, 0);
+	feed(e, 0, C, 5002, S, 80, 0, TH_ACK, 101, 901, 0, 0);
+	CU_ASSERT_EQUAL(nstreamed, 3);
+	feed(e, 1, C, 5002, S, 80, 0, TH_ACK | TH_FIN, 101, 901, 0, 0);
+	CU_ASSERT_EQUAL(nstreamed, 3);
+	feed(e, 2, C, 5002, S, 80, 1, TH_ACK, 901, 102, 0, 0);
+	CU_ASSERT_EQUAL_FATAL(nstreamed, 6);
+	CU_ASSERT_STRING_EQUAL(streamed[0], "1 #1 SYN_SENT");
+	CU_ASSERT_STRING_EQUAL(streamed[1], "1 #2 SYN_RCVD");
+	CU_ASSERT_STRING_EQUAL(streamed[2], "1 #2 ESTABLISHED");
+	CU_ASSERT_STRING_EQUAL(streamed[3], "1 #3 ESTABLISHED");
+	CU_ASSERT_STRING_EQUAL(streamed[4], "1 #4 FIN_WAIT_1");
+	CU_ASSERT_STRING_EQUAL(streamed[5], "1 #4 CLOSE_WAIT");
+	tcps_engine_finish(e);
+	CU_ASSERT_EQUAL_FATAL(nstreamed, 7); /* FIN_WAIT_2: no later client segment; applied at the end */
+	CU_ASSERT_STRING_EQUAL(streamed[6], "1 #5 FIN_WAIT_2");
+	CU_ASSERT_EQUAL_FATAL(nconns, 1);
+	CU_ASSERT_EQUAL(conns[0].nrecords, 0);
 	tcps_engine_free(e);
 }
 
@@ -294,6 +420,9 @@ int suite_engine(void)
 		{ "engine: the same tuple on two VLANs is two connections", test_vlan_splits_connections },
 		{ "engine: closed connections expire; a new ISN reuses the tuple", test_close_expiry_and_reuse },
 		{ "engine: idle timeout ends silent connections, never busy ones", test_idle_timeout },
+		{ "engine: per-class timeouts, by packet or by clock tick", test_class_timeouts },
+		{ "engine: foreach sees the connections held", test_foreach },
+		{ "engine: streaming writes records once settled", test_streaming },
 		{ "engine: every packet lands in exactly one category", test_totals_add_up },
 		{ "engine: connections left at the end come out in id order", test_end_order_by_id },
 		CU_TEST_INFO_NULL,

@@ -6,7 +6,10 @@
 
 int add_suite(const char *name, const CU_TestInfo *tests)
 {
-	CU_pSuite s = CU_add_suite(name, NULL, NULL);
+	/* A suite may be filled from several files. */
+	CU_pSuite s = CU_get_suite(name);
+	if (!s)
+		s = CU_add_suite(name, NULL, NULL);
 	if (!s)
 		return -1;
 	for (const CU_TestInfo *t = tests; t->pName; t++)
@@ -22,7 +25,7 @@ int main(int argc, char **argv)
 		return 2;
 	if (suite_cursor() || suite_decode() || suite_frag() || suite_flowtab() || suite_engine() ||
 	    suite_tcpsm() || suite_paths() || suite_stream() ||
-	    suite_source()) {
+	    suite_source() || suite_source_live()) {
 		fprintf(stderr, "cannot register the suites: %s\n", CU_get_error_msg());
 		CU_cleanup_registry();
 		return 2;

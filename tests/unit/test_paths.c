@@ -73,7 +73,7 @@ static void on_conn(void *ctx, const struct tcps_conn_summary *c)
 static const char *run_copy(const struct step *st, size_t n, uint32_t time_wait, size_t copy)
 {
 	struct tcps_config cfg;
-	struct tcps_reporter rep = { NULL, NULL, on_conn, false };
+	struct tcps_reporter rep = { NULL, NULL, on_conn, false, NULL, NULL };
 	char err[TCPS_ERRBUF_SIZE];
 	tcps_config_init(&cfg);
 	cfg.time_wait_sec = time_wait;

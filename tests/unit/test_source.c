@@ -1,7 +1,11 @@
-/* test_source.c - reading ahead in a thread gives exactly what a direct read gives */
+/* test_source.c - reading ahead in a thread gives exactly what a direct read
+ * gives; a dump holds exactly the packets returned (test_source_live.c: the rest) */
+#define _DEFAULT_SOURCE /* mkstemp */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include "digest.h"
 #include "suites.h"
 #include "tcpstate/tcpstate.h"
 
@@ -13,13 +17,6 @@ struct readout {
 	char err[TCPS_ERRBUF_SIZE];
 };
 
-static void mix(uint64_t *h, const void *p, size_t n)
-{
-	const uint8_t *b = p;
-	for (size_t i = 0; i < n; i++)
-		*h = (*h ^ b[i]) * 0x100000001b3ull;
-}
-
 /* Reads path whole; with batch (SIZE_MAX: directly) through a reader thread
  * with that batch size; stop_after > 0 closes the source after that many. */
 static int read_all(const char *path, const char *filter, size_t batch, unsigned stop_after, struct readout *o)
@@ -27,7 +24,7 @@ static int read_all(const char *path, const char *filter, size_t batch, unsigned
 	char err[TCPS_ERRBUF_SIZE];
 	struct tcps_source *s;
 	memset(o, 0, sizeof *o);
-	o->digest = 0xcbf29ce484222325ull;
+	o->digest = DIGEST_INIT;
 	int rc = tcps_source_open_file(&s, path, err);
 	if (rc != TCPS_OK)
 		return rc;
@@ -38,12 +35,8 @@ static int read_all(const char *path, const char *filter, size_t batch, unsigned
 	struct tcps_packet p;
 	int r;
 	while ((r = tcps_source_next(s, &p, o->err)) == 1) {
-		mix(&o->digest, &p.ts.sec, sizeof p.ts.sec); /* not the struct: its padding is undefined */
-		mix(&o->digest, &p.ts.nsec, sizeof p.ts.nsec);
-		mix(&o->digest, &p.caplen, sizeof p.caplen);
-		mix(&o->digest, &p.wirelen, sizeof p.wirelen);
+		mix_packet(&o->digest, &p);
 		mix(&o->digest, &p.filtered_out, sizeof p.filtered_out);
-		mix(&o->digest, p.bytes, p.caplen);
 		if (++o->n == stop_after)
 			break;
 	}
@@ -132,23 +125,166 @@ static void test_close_before_the_end(void)
 	tcps_source_close(s); /* never read at all */
 }
 
-/* Order of calls: a filter and reading ahead both come before reading. */
-static void test_calls_out_of_order(void)
+static struct tcps_source *open_sample(const char *name)
 {
 	char path[512], err[TCPS_ERRBUF_SIZE];
 	struct tcps_source *s;
-	struct tcps_packet p;
-	snprintf(path, sizeof path, "%s/three-conns.pcap", TCPS_SAMPLES_DIR);
+	snprintf(path, sizeof path, "%s/%s", TCPS_SAMPLES_DIR, name);
 	CU_ASSERT_EQUAL_FATAL(tcps_source_open_file(&s, path, err), TCPS_OK);
+	return s;
+}
+
+/* Order of calls: a filter and reading ahead both come before reading. */
+static void test_calls_out_of_order(void)
+{
+	char err[TCPS_ERRBUF_SIZE];
+	struct tcps_source *s = open_sample("three-conns.pcap");
+	struct tcps_packet p;
 	CU_ASSERT_EQUAL(tcps_source_read_ahead(s, 0, err), TCPS_OK);
 	CU_ASSERT_EQUAL(tcps_source_read_ahead(s, 0, err), TCPS_E_BADARG);
 	CU_ASSERT_EQUAL(tcps_source_set_filter(s, "tcp", err), TCPS_E_BADARG);
 	CU_ASSERT_STRING_EQUAL(err, "a filter must be set before reading starts");
 	tcps_source_close(s);
-	CU_ASSERT_EQUAL_FATAL(tcps_source_open_file(&s, path, err), TCPS_OK);
+	s = open_sample("three-conns.pcap");
 	CU_ASSERT_EQUAL(tcps_source_next(s, &p, err), 1);
 	CU_ASSERT_EQUAL(tcps_source_read_ahead(s, 0, err), TCPS_E_BADARG);
 	CU_ASSERT_STRING_EQUAL(err, "reading ahead must start before reading does");
+	tcps_source_close(s);
+}
+
+/* What a read through a dump gave, and the dump read back. */
+struct dump_check {
+	unsigned passed, excluded;    /* packets after the dump started: kept, filtered out */
+	unsigned sub_us;              /* of those kept, with a fraction finer than a microsecond */
+	uint64_t digest, back_digest;
+	unsigned back_n, back_flagged;
+	int linktype, back_linktype;
+	uint8_t head[24], back_head[24];  /* the pcap file headers */
+};
+
+static void read_head(const char *path, uint8_t head[24])
+{
+	FILE *f = fopen(path, "rb");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	CU_ASSERT_EQUAL(fread(head, 1, 24, f), 24);
+	fclose(f);
+}
+
+/* Reads samples/name (filtered, read ahead or not), dumping from packet
+ * dump_from on (0: all), then reads the dump back. */
+static void dump_and_reread(const char *name, const char *filter, bool ahead, unsigned dump_from,
+			    struct dump_check *c)
+{
+	char path[512], out[] = "/tmp/tcps-unit-dump-XXXXXX", err[TCPS_ERRBUF_SIZE];
+	struct tcps_source *s;
+	struct tcps_packet p;
+	int r;
+	memset(c, 0, sizeof *c);
+	c->digest = c->back_digest = DIGEST_INIT;
+	int fd = mkstemp(out);
+	CU_ASSERT_FATAL(fd >= 0);
+	close(fd);
+	snprintf(path, sizeof path, "%s/%s", TCPS_SAMPLES_DIR, name);
+	CU_ASSERT_EQUAL_FATAL(tcps_source_open_file(&s, path, err), TCPS_OK);
+	if (filter)
+		CU_ASSERT_EQUAL(tcps_source_set_filter(s, filter, err), TCPS_OK);
+	if (ahead)
+		CU_ASSERT_EQUAL(tcps_source_read_ahead(s, 700, err), TCPS_OK);
+	for (unsigned n = 0;; n++) {
+		if (n == dump_from)
+			CU_ASSERT_EQUAL(tcps_source_dump(s, out, err), TCPS_OK);
+		if ((r = tcps_source_next(s, &p, err)) != 1)
+			break;
+		if (n < dump_from)
+			continue;
+		if (p.filtered_out) {
+			c->excluded++;
+			continue;
+		}
+		c->passed++;
+		c->sub_us += p.ts.nsec % 1000 != 0;
+		mix_packet(&c->digest, &p);
+	}
+	CU_ASSERT_EQUAL(r, 0);
+	CU_ASSERT_EQUAL(tcps_source_flush_dump(s, err), TCPS_OK);
+	c->linktype = tcps_source_linktype(s);
+	tcps_source_close(s);
+	read_head(path, c->head);
+	read_head(out, c->back_head);
+	CU_ASSERT_EQUAL_FATAL(tcps_source_open_file(&s, out, err), TCPS_OK);
+	c->back_linktype = tcps_source_linktype(s);
+	while ((r = tcps_source_next(s, &p, err)) == 1) {
+		c->back_n++;
+		c->back_flagged += p.filtered_out;
+		mix_packet(&c->back_digest, &p);
+	}
+	CU_ASSERT_EQUAL(r, 0);
+	tcps_source_close(s);
+	unlink(out);
+}
+
+/* The checks every dump passes: the same packets, to the nanosecond, in a
+ * nanosecond pcap file of the source's link type and snap length. */
+static void check_dump(const struct dump_check *c)
+{
+	static const uint8_t nano_magic[4] = { 0x4d, 0x3c, 0xb2, 0xa1 }; /* little-endian host */
+	CU_ASSERT_EQUAL(c->back_n, c->passed);
+	CU_ASSERT_EQUAL(c->back_digest, c->digest);
+	CU_ASSERT_EQUAL(c->back_flagged, 0);
+	CU_ASSERT_EQUAL(c->back_linktype, c->linktype);
+	CU_ASSERT_EQUAL(memcmp(c->back_head, nano_magic, 4), 0);
+	if (c->head[2] == 0xb2 && c->head[3] == 0xa1) /* a pcap source (little-endian, as all in samples/) */
+		CU_ASSERT_EQUAL(memcmp(c->back_head + 16, c->head + 16, 4), 0); /* snap length */
+}
+
+/* tcpdump -nr nano.pcap 'src port 8080': 5 of its 11 packets. */
+static void test_dump_keeps_what_passed(void)
+{
+	struct dump_check c;
+	for (int ahead = 0; ahead < 2; ahead++) {
+		dump_and_reread("nano.pcap", "src port 8080", ahead, 0, &c);
+		check_dump(&c);
+		CU_ASSERT_EQUAL(c.passed, 5);
+		CU_ASSERT_EQUAL(c.excluded, 6);
+		CU_ASSERT(c.sub_us > 0); /* would be lost in a microsecond file */
+	}
+	dump_and_reread("three-conns.pcap", "tcp port 40012", true, 0, &c);
+	check_dump(&c);
+	CU_ASSERT_EQUAL(c.passed, 11);
+	CU_ASSERT_EQUAL(c.excluded, 22);
+	dump_and_reread("nano.pcapng", NULL, false, 0, &c); /* pcapng in, pcap out */
+	check_dump(&c);
+	CU_ASSERT(c.passed > 0 && c.sub_us > 0);
+}
+
+/* "From now on": a dump started after 10 packets holds the 23 after them. */
+static void test_dump_from_the_middle(void)
+{
+	struct dump_check c;
+	for (int ahead = 0; ahead < 2; ahead++) {
+		dump_and_reread("three-conns.pcap", NULL, ahead, 10, &c);
+		check_dump(&c);
+		CU_ASSERT_EQUAL(c.passed, 23);
+	}
+}
+
+/* What a file source says to the calls meant for live ones, and dump errors. */
+static void test_file_source_live_calls(void)
+{
+	char err[TCPS_ERRBUF_SIZE];
+	struct tcps_source *s = open_sample("three-conns.pcap");
+	struct tcps_capture_stats st;
+	CU_ASSERT_FALSE(tcps_source_is_live(s));
+	CU_ASSERT_PTR_NULL(tcps_source_warning(s));
+	CU_ASSERT_EQUAL(tcps_source_wait(s, 1000, err), 1);
+	CU_ASSERT_EQUAL(tcps_source_stats(s, &st, err), TCPS_E_BADARG);
+	CU_ASSERT_STRING_EQUAL(err, "a capture file has no capture counters");
+	CU_ASSERT_EQUAL(tcps_source_flush_dump(s, err), TCPS_OK); /* none open */
+	CU_ASSERT_EQUAL(tcps_source_dump(s, "/nonexistent-dir/out.pcap", err), TCPS_E_IO);
+	CU_ASSERT_STRING_EQUAL(err, "cannot write /nonexistent-dir/out.pcap: No such file or directory");
+	CU_ASSERT_EQUAL(tcps_source_dump(s, "/dev/null", err), TCPS_OK);
+	CU_ASSERT_EQUAL(tcps_source_dump(s, "/dev/null", err), TCPS_E_BADARG);
+	CU_ASSERT_STRING_EQUAL(err, "a dump is already being written");
 	tcps_source_close(s);
 }
 
@@ -160,6 +296,9 @@ int suite_source(void)
 		{ "error after the packets before it", test_error_after_the_packets_before_it },
 		{ "close before the end", test_close_before_the_end },
 		{ "calls out of order", test_calls_out_of_order },
+		{ "dump keeps what passed, to the nanosecond", test_dump_keeps_what_passed },
+		{ "dump from the middle", test_dump_from_the_middle },
+		{ "file source: live calls, dump errors", test_file_source_live_calls },
 		CU_TEST_INFO_NULL,
 	};
 	return add_suite("source", tests);

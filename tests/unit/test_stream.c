@@ -83,7 +83,7 @@ static struct tcps_conn_summary last;
 static const char *feed(const struct seg_step *st, size_t n)
 {
 	struct tcps_config cfg;
-	struct tcps_reporter rep = { &last, NULL, on_conn, false };
+	struct tcps_reporter rep = { &last, NULL, on_conn, false, NULL, NULL };
 	char err[TCPS_ERRBUF_SIZE];
 	tcps_config_init(&cfg);
 	outn = 0;
