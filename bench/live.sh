@@ -140,7 +140,7 @@ run_one() { # tool run
     pps=$(sed -n 's/^Rated: .*, \([0-9.]*\) pps.*/\1/p' <<<"$replay")
     [ -n "$sent" ] || { echo "$replay"; die "tcpreplay failed"; }
     wait_for 300 "$tool to read everything" drained
-    cpu=$(awk -v t="$(cpu_ticks "$pid")" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", t / hz }')
+    cpu=$(awk -v hz="$(getconf CLK_TCK)" '{ printf "%.2f %.2f", ($14 + $15) / hz, $14 / hz }' "/proc/$pid/stat")
     rx=$(($(link_stat "$NSC" vr rx_packets) - rx0))
     rxd=$(($(link_stat "$NSC" vr rx_dropped) - rxd0))
     txd=$(($(link_stat "$NSS" vs tx_dropped) - txd0))
@@ -169,10 +169,10 @@ for line in open(sys.argv[1]):
 print(t.get("packets"), s.get("received"), s.get("dropped"), s.get("if_dropped"))' "$o")
         ;;
     esac
-    printf '%-14s run %d: sent %s in %s s (%s pps), veth rx %s (rx_dropped %s, tx_dropped %s); received %s, dropped %s, if_dropped %s, analysed %s; cpu %s s\n' \
-        "$tool" "$n" "$sent" "$secs" "$pps" "$rx" "$rxd" "$txd" "$recv" "$drop" "${ifdrop:--}" "$analysed" "$cpu"
+    printf '%-14s run %d: sent %s in %s s (%s pps), veth rx %s (rx_dropped %s, tx_dropped %s); received %s, dropped %s, if_dropped %s, analysed %s; cpu %s s (user %s)\n' \
+        "$tool" "$n" "$sent" "$secs" "$pps" "$rx" "$rxd" "$txd" "$recv" "$drop" "${ifdrop:--}" "$analysed" ${cpu}
     [ "$tool" != tcpstate-q ] || grep '^capture: ' "$o" | sed 's/^/               /'
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$tool" "$sent" "$pps" "$rx" "$recv" "$drop" "$analysed" "$cpu" "$secs" >>"$results"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$tool" "$sent" "$pps" "$rx" "$recv" "$drop" "$analysed" "${cpu% *}" "$secs" >>"$results"
     [ "$tool" != tcpstate-json ] || echo "               (JSON output: $(stat -c %s "$o") bytes)"
     rm -f "$o"
 }

@@ -14,7 +14,7 @@ OFFLINE what `tcpstate --stream --timeout conntrack [--json] -r PCAP` writes for
 2. The live run ends with the totals and then libpcap's counters, and those say nothing dropped.
 3. The connections (in JSON: the live records; in text: OFFLINE_JSON, the same file analysed with
    --json) are exactly those of EXPECT, lines "SCENARIO INITIATOR RESPONDER" (ip:port): none
-   missing, none more. Each ended with the capture (end "capture"), roles from its SYN, no
+   missing, none more. Each ended with the capture (end "capture_end"), roles from its SYN, no
    finding, and each endpoint went through exactly the states of its scenario (PATHS below, from
    its initial state). Every endpoint's final state is also the kernel's: KERNEL holds `ss -tan`
    of both namespaces ("A ..." the client's, "B ..." the server's) taken when the traffic was
@@ -43,7 +43,7 @@ PATHS = {
     # the final states, the kernel's, are checked
     "simul-uncrossed": None,
 }
-END_AT_STOP = "capture"
+END_AT_STOP = "capture_end"  # as at the end of a file
 SS_STATES = {"ESTAB": "ESTABLISHED", "SYN-SENT": "SYN_SENT", "SYN-RECV": "SYN_RCVD",
              "FIN-WAIT-1": "FIN_WAIT_1", "FIN-WAIT-2": "FIN_WAIT_2", "TIME-WAIT": "TIME_WAIT",
              "CLOSE-WAIT": "CLOSE_WAIT", "LAST-ACK": "LAST_ACK", "CLOSING": "CLOSING",
@@ -218,9 +218,9 @@ def compare_text(live_path, off_path, iface):
         fail("expected one 'capture:' line, the last; found at lines %s of %d" % ([i + 1 for i in cap], len(live)))
     else:
         print("  " + live[cap[0]])
-        m = re.search(r"\bdropped (\d+)", live[cap[0]])
+        m = re.search(r"\b(\d+) dropped by the kernel", live[cap[0]])
         if not m or m.group(1) != "0":
-            fail("the capture line does not say dropped 0")
+            fail("the capture line does not say 0 dropped by the kernel")
     if not any(line.startswith("totals: ") for line in live):
         fail("no totals in the live text")
     lnorm = [line for i, line in enumerate(live) if i > 0 and i not in cap]
