@@ -15,13 +15,16 @@
 #         cross), and one left ESTABLISHED (8006).
 #   text  the same six in the default text format, stopped by SIGINT.
 #   term  `--json`, one connection closed by the client, stopped by SIGTERM.
+#   idle  `--json --timeout established=2`, one connection left open: its summary (end idle) must
+#         be out, on the clock, before the stop.
 #   bad   `-i nosuchdev0` and a bad filter: exit 2, one line on stderr naming the device or filter.
 #
 # For each run: exit status 0; the live output equals `tcpstate --stream --timeout conntrack
 # [--json] -r TAG.pcap` but for its header, capture_stats and file names; it ends with the totals
 # and capture_stats (nothing dropped); every connection is there with exactly the states of its
 # scenario for each endpoint, ending in the kernel's own states (`ss` in A and B once the traffic
-# is over), all reported at the stop. tests/live/check_sniff.py does the comparisons.
+# is over), all reported at the stop; with --json, before the stop every open record and
+# transition is out already (but for an endpoint's last, unconfirmed, receipt). tests/live/check_sniff.py does the comparisons.
 #
 # Nothing sleeps a fixed time: every wait polls a condition (tcpstate's header and pcap file, a
 # peer's ready file, the sockets in `ss`, a process gone) with a timeout. Everything lives in
@@ -89,13 +92,19 @@ static_neighbours
 start_relay pass
 
 # --- waiting on conditions ---------------------------------------------------------------------
-wait_until() { # seconds what command...: polls the command until it succeeds
-    local end=$((SECONDS + $1)) secs=$1 what=$2
-    shift 2
+poll_until() { # seconds command...: polls the command until it succeeds (0) or time is up (1)
+    local end=$((SECONDS + $1))
+    shift
     until "$@"; do
-        [ "$SECONDS" -lt "$end" ] || die "timed out ($secs s) waiting for $what"
+        [ "$SECONDS" -lt "$end" ] || return 1
         sleep 0.02
     done
+}
+
+wait_until() { # seconds what command...: the same, and a timeout ends the test
+    local secs=$1 what=$2
+    shift 2
+    poll_until "$secs" "$@" || die "timed out ($secs s) waiting for $what"
 }
 
 exited() { # pid: gone or a zombie
@@ -154,6 +163,19 @@ offline() { # options...: the same analysis from the file tcpstate -w wrote
     "$TCPSTATE" --stream --timeout conntrack "$@" -r "$OUT/$TAG.pcap" >"$OUT/$TAG.offline$SUFFIX" \
         2>"$OUT/$TAG.offline$SUFFIX.err" || rc=$?
     [ "$rc" = 0 ] || { cat "$OUT/$TAG.offline$SUFFIX.err"; check_failed "$TAG: the offline run exited $rc"; }
+}
+
+# Before the stop (JSON): every open record and transition is out already, but for each endpoint's
+# last receipt when nothing confirms it (check_sniff.py streamed; tcpstate reads what the kernel
+# holds within its wait of 200 ms).
+streamed() { "$PY" "$HERE/check_sniff.py" streamed "$OUT/$TAG.live" "$EXPECT" >"$OUT/$TAG.streamed"; }
+wait_streamed() {
+    if poll_until 5 streamed; then
+        log "$TAG: the open records and transitions were out before the stop"
+    else
+        check_failed "$TAG: the records were not out 5 s after the traffic"
+    fi
+    cat "$OUT/$TAG.streamed"
 }
 
 # --- the connections ---------------------------------------------------------------------------
@@ -269,6 +291,7 @@ run_six() { # tag client-port-base [--json]
     : >"$EXPECT"
     start_tcpstate "$tag" "$@"
     six_connections "$base"
+    [ "${1:-}" != --json ] || wait_streamed
     snapshot "$tag"
     stop_tcpstate INT
     close_open_connection
@@ -285,10 +308,29 @@ run_term() {
     client client-first 8001 43001
     wait_peers
     wait_until 10 "the connection to settle" settled 0
+    wait_streamed
     snapshot term
     stop_tcpstate TERM
     offline --json
     check_output term --json
+}
+
+run_idle() {
+    log "idle: tcpstate -i vc --json --timeout established=2, one connection left open, SIGINT"
+    EXPECT=$OUT/idle.expect
+    : >"$EXPECT"
+    start_tcpstate idle --json --timeout established=2
+    open_connection 44006
+    wait_until 10 "the open connection to settle" settled 2
+    # established=2, and tcpstate's clock ticks expire what was idle 1 s before: 3 s, 5 at most
+    poll_until 6 grep -q '"kind":"connection".*"end":"idle"' "$OUT/idle.live" ||
+        check_failed "idle: no summary with end idle in the output 6 s after the last packet"
+    snapshot idle
+    stop_tcpstate INT
+    close_open_connection
+    offline --json --timeout established=2
+    "$PY" "$HERE/check_sniff.py" idle "$OUT/idle.live" "$OUT/idle.offline" vc "$OUT/idle.pcap" \
+        "$EXPECT" "$OUT/idle.kernel" || check_failed "idle: the output"
 }
 
 bad_usage() { # name word args...: exit 2 and one line on stderr that contains WORD
@@ -304,6 +346,7 @@ bad_usage() { # name word args...: exit 2 and one line on stderr that contains W
 run_six json 41000 --json
 run_six text 42000
 run_term
+run_idle
 log "bad: a missing interface, a bad filter"
 bad_usage nosuchdev nosuchdev0 -i nosuchdev0
 bad_usage badfilter "tcp port 80 and and" -i vc tcp port 80 and and
