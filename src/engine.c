@@ -37,9 +37,10 @@ struct tcps_engine {
 	struct flowtab ft;
 	struct lru lists[CONN_LISTS];    /* one per timeout class, then CONN_CLOSED_LIST */
 	uint32_t timeout[CONN_LISTS];    /* seconds a connection of each list lives idle; 0 for ever */
-	/* Per list, a time no head's queued_ts is below (see expire) */
-	struct tcps_ts queued_floor[CONN_LISTS];
-	bool floor_known[CONN_LISTS];
+	uint8_t expiring[CONN_LISTS];    /* the lists that expire (closed, and those with a timeout) */
+	uint8_t nexpiring;
+	/* No connection can expire at or before this time (see expire). */
+	struct tcps_ts next_expiry;
 	bool streaming;                  /* records go out as they are settled (rep.record) */
 	struct frag_table *frags;
 	struct tcps_totals tot;
@@ -107,8 +108,11 @@ struct tcps_engine *tcps_engine_new(const struct tcps_config *cfg, const struct 
 		e->lists[i].head = e->lists[i].tail = FLOWTAB_NONE;
 		e->timeout[i] = i == CONN_CLOSED_LIST ? e->cfg.time_wait_sec
 				: e->cfg.timeout_sec[i] ? e->cfg.timeout_sec[i] : e->cfg.idle_timeout_sec;
+		if (i == CONN_CLOSED_LIST || e->timeout[i])
+			e->expiring[e->nexpiring++] = (uint8_t)i;
 	}
 	e->streaming = e->rep.record && !e->rep.summary_only;
+	e->next_expiry = (struct tcps_ts){ INT64_MAX, 0 };
 	e->trk.pool.free_head = UINT32_MAX;
 	e->trk.ext.free_head = UINT32_MAX;
 	e->trk.time_wait_sec = e->cfg.time_wait_sec;
@@ -153,11 +157,21 @@ static void lru_unlink(struct tcps_engine *e, struct conn *c)
 	c->lru_prev = c->lru_next = FLOWTAB_NONE;
 }
 
+static bool ts_after(const struct tcps_ts *a, const struct tcps_ts *b)
+{
+	return a->sec > b->sec || (a->sec == b->sec && a->nsec > b->nsec);
+}
+
 static void lru_push(struct tcps_engine *e, struct conn *c, uint8_t list)
 {
 	struct lru *l = &e->lists[list];
 	c->list = list;
 	c->queued_ts = e->now;
+	if (e->timeout[list] || list == CONN_CLOSED_LIST) {
+		struct tcps_ts d = { e->now.sec + e->timeout[list], e->now.nsec };
+		if (ts_after(&e->next_expiry, &d))
+			e->next_expiry = d;
+	}
 	c->lru_prev = l->tail;
 	c->lru_next = FLOWTAB_NONE;
 	if (l->tail != FLOWTAB_NONE)
@@ -381,24 +395,24 @@ static void conn_expire(struct tcps_engine *e, struct conn *c)
 }
 
 /*
- * A list is queued in time order and the clock never goes back, so its
- * head's queued_ts only grows: the one seen last is a floor for every later
- * head. While the floor has not expired no head has, and the head record
- * (a cache miss on most packets) need not be read.
+ * A list is queued in time order, so its head expires first: the earliest
+ * head's queued_ts plus its list's timeout is a time before which nothing
+ * expires, and until the clock passes it the heads (a cache miss on most
+ * packets) need not be read. A head that was active since it was queued
+ * is queued again; one past its time is ended.
  */
 static void expire(struct tcps_engine *e, const struct tcps_ts *now)
 {
-	for (uint8_t l = 0; l < CONN_LISTS; l++) {
+	struct tcps_ts next = { INT64_MAX, 0 };
+	for (unsigned k = 0; k < e->nexpiring; k++) {
+		uint8_t l = e->expiring[k];
 		uint32_t t = e->timeout[l], h;
-		if (l != CONN_CLOSED_LIST && !t)
-			continue;
-		if (e->floor_known[l] && !expired(&e->queued_floor[l], now, t))
-			continue;
 		while ((h = e->lists[l].head) != FLOWTAB_NONE) {
 			struct conn *c = tcps_flowtab_at(&e->ft, h);
 			if (!expired(&c->queued_ts, now, t)) {
-				e->queued_floor[l] = c->queued_ts;
-				e->floor_known[l] = true;
+				struct tcps_ts d = { c->queued_ts.sec + t, c->queued_ts.nsec };
+				if (ts_after(&next, &d))
+					next = d;
 				break;
 			}
 			if (expired(&c->last_ts, now, t)) {
@@ -409,6 +423,7 @@ static void expire(struct tcps_engine *e, const struct tcps_ts *now)
 			}
 		}
 	}
+	e->next_expiry = next;
 }
 
 /* Bytes as a big-endian number: comparing two of these compares the bytes
@@ -657,7 +672,8 @@ void tcps_engine_feed(struct tcps_engine *e, int linktype, const struct tcps_ts 
 	e->tot.wire_bytes += wirelen;
 	/* Expire first: what timed out before this packet must not absorb it. */
 	tcps_frag_expire(e->frags, &e->now);
-	expire(e, &e->now);
+	if (ts_after(&e->now, &e->next_expiry))
+		expire(e, &e->now);
 	enum dec_result r = tcps_decode_packet(linktype, bytes, caplen, wirelen, &e->dec);
 	if (r == DEC_FRAGMENT)
 		on_fragment(e);
@@ -731,7 +747,8 @@ void tcps_engine_advance(struct tcps_engine *e, const struct tcps_ts *now)
 	if (now->sec < e->now.sec || (now->sec == e->now.sec && now->nsec <= e->now.nsec))
 		return;
 	tcps_frag_expire(e->frags, now);
-	expire(e, now);
+	if (ts_after(now, &e->next_expiry))
+		expire(e, now);
 }
 
 void tcps_engine_foreach(struct tcps_engine *e, void (*cb)(void *ctx, const struct tcps_conn_summary *c), void *ctx)
