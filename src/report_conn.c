@@ -679,4 +679,6 @@ void tcps_writer_on_conn(void *ctx, const struct tcps_conn_summary *c)
 		conn_json(w, c);
 	else
 		conn_text(w, c);
+	if (w->flush) /* live: an expiry on a clock tick must show at once too */
+		fflush(w->out);
 }
