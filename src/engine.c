@@ -71,6 +71,24 @@ void tcps_config_conntrack_timeouts(struct tcps_config *cfg)
 	memcpy(cfg->timeout_sec, conntrack, sizeof conntrack);
 }
 
+static bool ts_after(const struct tcps_ts *a, const struct tcps_ts *b)
+{
+	return a->sec > b->sec || (a->sec == b->sec && a->nsec > b->nsec);
+}
+
+/* True when connections on list l expire: the closed list always (even with
+ * --time-wait 0), an open one when its class has a timeout. */
+static bool list_expires(const struct tcps_engine *e, unsigned l)
+{
+	return l == CONN_CLOSED_LIST || e->timeout[l];
+}
+
+/* The open list of c's timeout class, from its endpoints' states. */
+static uint8_t class_list(const struct conn *c)
+{
+	return (uint8_t)tcps_timeout_class_of((enum tcps_state)c->ep[0].state, (enum tcps_state)c->ep[1].state);
+}
+
 static void note(struct tcps_engine *e, enum tcps_note_kind kind, enum tcps_malformed why, uint64_t pkt,
 		 const char *detail)
 {
@@ -108,7 +126,7 @@ struct tcps_engine *tcps_engine_new(const struct tcps_config *cfg, const struct 
 		e->lists[i].head = e->lists[i].tail = FLOWTAB_NONE;
 		e->timeout[i] = i == CONN_CLOSED_LIST ? e->cfg.time_wait_sec
 				: e->cfg.timeout_sec[i] ? e->cfg.timeout_sec[i] : e->cfg.idle_timeout_sec;
-		if (i == CONN_CLOSED_LIST || e->timeout[i])
+		if (list_expires(e, (unsigned)i))
 			e->expiring[e->nexpiring++] = (uint8_t)i;
 	}
 	e->streaming = e->rep.record && !e->rep.summary_only;
@@ -157,17 +175,12 @@ static void lru_unlink(struct tcps_engine *e, struct conn *c)
 	c->lru_prev = c->lru_next = FLOWTAB_NONE;
 }
 
-static bool ts_after(const struct tcps_ts *a, const struct tcps_ts *b)
-{
-	return a->sec > b->sec || (a->sec == b->sec && a->nsec > b->nsec);
-}
-
 static void lru_push(struct tcps_engine *e, struct conn *c, uint8_t list)
 {
 	struct lru *l = &e->lists[list];
 	c->list = list;
 	c->queued_ts = e->now;
-	if (e->timeout[list] || list == CONN_CLOSED_LIST) {
+	if (list_expires(e, list)) {
 		struct tcps_ts d = { e->now.sec + e->timeout[list], e->now.nsec };
 		if (ts_after(&e->next_expiry, &d))
 			e->next_expiry = d;
@@ -279,15 +292,15 @@ static void stream_settled(struct tcps_engine *e, struct conn *c, uint64_t upto)
 	if (!c->nrec)
 		return;
 	size_t n = out_reserve(e, c->nrec) ? order_records(e, c, upto) : 0;
-	if (n) {
-		struct tcps_conn_summary s;
-		summarize(&e->trk, c, TCPS_END_CAPTURE, &s);
-		for (size_t i = 0; i < n; i++) {
-			struct rec *r = (struct rec *)e->order[i];
-			word_record(e, c, r, &e->out[0], e->details[0]);
-			e->rep.record(e->rep.ctx, &s, &e->out[0]);
-			r->emitted = 1;
-		}
+	if (!n)
+		return; /* what was written and kept waits for the next write or the end */
+	struct tcps_conn_summary s;
+	summarize(&e->trk, c, TCPS_END_CAPTURE, &s);
+	for (size_t i = 0; i < n; i++) {
+		struct rec *r = (struct rec *)e->order[i];
+		word_record(e, c, r, &e->out[0], e->details[0]);
+		e->rep.record(e->rep.ctx, &s, &e->out[0]);
+		r->emitted = 1;
 	}
 	uint32_t prev = UINT32_MAX;
 	for (uint32_t i = c->rec_head; i != UINT32_MAX;) {
@@ -375,15 +388,14 @@ static void conn_end(struct tcps_engine *e, struct conn *c, enum tcps_end end, c
 
 static bool expired(const struct tcps_ts *since, const struct tcps_ts *now, uint32_t after_sec)
 {
-	int64_t ds = now->sec - since->sec;
-	return ds > (int64_t)after_sec || (ds == (int64_t)after_sec && now->nsec > since->nsec);
+	struct tcps_ts end = { since->sec + after_sec, since->nsec };
+	return ts_after(now, &end);
 }
 
 /* True when c's time ran out before now (its record is merely not written yet). */
 static bool timed_out(const struct tcps_engine *e, const struct conn *c)
 {
-	uint32_t t = e->timeout[c->list];
-	return (t || c->list == CONN_CLOSED_LIST) && expired(&c->last_ts, &e->now, t);
+	return list_expires(e, c->list) && expired(&c->last_ts, &e->now, e->timeout[c->list]);
 }
 
 /* Ends c, whose time ran out: at the moment it did, so that a connection
@@ -409,8 +421,8 @@ static void expire(struct tcps_engine *e, const struct tcps_ts *now)
 		uint32_t t = e->timeout[l], h;
 		while ((h = e->lists[l].head) != FLOWTAB_NONE) {
 			struct conn *c = tcps_flowtab_at(&e->ft, h);
-			if (!expired(&c->queued_ts, now, t)) {
-				struct tcps_ts d = { c->queued_ts.sec + t, c->queued_ts.nsec };
+			struct tcps_ts d = { c->queued_ts.sec + t, c->queued_ts.nsec };
+			if (!ts_after(now, &d)) { /* the head has not expired: none behind it has */
 				if (ts_after(&next, &d))
 					next = d;
 				break;
@@ -548,8 +560,7 @@ static void on_segment(struct tcps_engine *e, const struct seg *s)
 		t->connections++;
 		if (e->ft.used > t->max_tracked_connections)
 			t->max_tracked_connections = e->ft.used;
-		lru_push(e, c, (uint8_t)tcps_timeout_class_of((enum tcps_state)c->ep[0].state,
-							     (enum tcps_state)c->ep[1].state));
+		lru_push(e, c, class_list(c));
 		if (e->streaming && e->rep.open) {
 			struct tcps_conn_summary o;
 			summarize(&e->trk, c, TCPS_END_CAPTURE, &o);
@@ -574,7 +585,7 @@ static void on_segment(struct tcps_engine *e, const struct seg *s)
 	if (c->rst_seen || (c->ep[0].fin_ack_seen && c->ep[1].fin_ack_seen))
 		list = CONN_CLOSED_LIST;
 	else if (before[0] != c->ep[0].state || before[1] != c->ep[1].state)
-		list = (uint8_t)tcps_timeout_class_of((enum tcps_state)c->ep[0].state, (enum tcps_state)c->ep[1].state);
+		list = class_list(c);
 	else
 		return; /* most segments */
 	if (list != c->list) {
@@ -744,7 +755,7 @@ void tcps_engine_finish(struct tcps_engine *e)
 
 void tcps_engine_advance(struct tcps_engine *e, const struct tcps_ts *now)
 {
-	if (now->sec < e->now.sec || (now->sec == e->now.sec && now->nsec <= e->now.nsec))
+	if (!ts_after(now, &e->now))
 		return;
 	tcps_frag_expire(e->frags, now);
 	if (ts_after(now, &e->next_expiry))

@@ -211,7 +211,7 @@ void tcps_end_states_json(struct tcps_writer *w, const char *member)
 
 /* ---- JSON ---- */
 
-const char *role_name(unsigned r) { return r == TCPS_INITIATOR ? "initiator" : "responder"; }
+static const char *role_name(unsigned r) { return r == TCPS_INITIATOR ? "initiator" : "responder"; }
 
 void json_conn_head(struct linebuf *l, const struct tcps_writer *w, const char *kind,
 		    const struct tcps_conn_summary *c)

@@ -58,8 +58,6 @@ void json_conn_head(struct linebuf *l, const struct tcps_writer *w, const char *
 /* The line that names a connection: "conn ID A > B roles ..." */
 void conn_header_text(struct tcps_writer *w, const struct tcps_conn_summary *c);
 
-const char *role_name(unsigned r);
-
 /* Streaming callbacks (report_stream.c). */
 void tcps_writer_on_open(void *ctx, const struct tcps_conn_summary *c);
 void tcps_writer_on_record(void *ctx, const struct tcps_conn_summary *c, const struct tcps_record *r);

@@ -25,6 +25,7 @@ WORK=$(mktemp -d /tmp/tcps-real.XXXXXX)
 BGPIDS=()
 
 log() { printf '%s\n' "$*" >&2; }
+die() { log "make-real: $*"; exit 1; }
 
 cleanup() {
     local rc=$?
@@ -51,7 +52,7 @@ quiet_ns() {
         net.ipv6.conf.all.router_solicitations=0 net.ipv6.conf.default.router_solicitations=0
 }
 
-# no_offload and wait_up come from netns-lib.sh
+# no_offload, wait_up and wait_file come from netns-lib.sh
 
 setup() {
     ip netns add "$NSA"
@@ -87,14 +88,6 @@ setup() {
     wait_file "$WORK/relay.ready"
 }
 
-wait_file() {
-    local _
-    for _ in $(seq 1 200); do
-        [ -e "$1" ] && return 0
-        sleep 0.025
-    done
-    log "timed out waiting for $1"; exit 1
-}
 
 # --- captures --------------------------------------------------------------------------
 CAPPIDS=()
