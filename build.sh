@@ -59,10 +59,11 @@ test)
 	[ -e build/tests/kernel-live/complete ] && live="$PWD/build/tests/kernel-live"
 	(cd build-asan && TCPS_LIVE_CAPTURES=$live ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j "$jobs")
-	# The two threads of a read under ThreadSanitizer: the unit suite
-	# 'source', and every golden output (each capture is read ahead).
+	# The reader and writer threads under ThreadSanitizer: the unit suites
+	# 'source' and 'report_thread', and the regress tests, among them
+	# threads-equal (a 16 MiB capture, so both threads run).
 	build build-tsan -DCMAKE_BUILD_TYPE=Debug -DTCPS_WERROR=ON -DTCPS_TSAN=ON -DTCPS_BUILD_TESTS=ON
-	TSAN_OPTIONS=halt_on_error=1:exitcode=66 ./build-tsan/tests/unit_tests source
+	TSAN_OPTIONS=halt_on_error=1:exitcode=66 ./build-tsan/tests/unit_tests source report_thread
 	(cd build-tsan && TSAN_OPTIONS=halt_on_error=1:exitcode=66 ctest --output-on-failure -j "$jobs" -L 'regress|ci')
 	;;
 *)

@@ -166,6 +166,7 @@ struct conn {
 	struct tcps_ts first_ts;
 	uint32_t rec_head, rec_tail;  /* the connection's records in the pool */
 	uint32_t rec_dropped;         /* findings beyond the cap: counted, not kept */
+	uint8_t rec_room;             /* free slots after rec_tail in its block (track.c) */
 	uint64_t reuse_of;            /* id of the connection this one replaced, 0 none */
 	uint32_t ext;                 /* its struct conn_ext in the tracker's pool, UINT32_MAX none */
 	/* the handshake's times: the SYN the SYN,ACK answers, the SYN,ACK, the ACK of it */

@@ -135,6 +135,7 @@ struct tcps_engine *tcps_engine_new(const struct tcps_config *cfg, const struct 
 	e->trk.ext.free_head = UINT32_MAX;
 	e->trk.time_wait_sec = e->cfg.time_wait_sec;
 	e->trk.keep_records = !e->rep.summary_only;
+	e->trk.rec_blocks = e->trk.keep_records && !e->streaming;
 	e->trk.tot = &e->tot;
 	uint64_t seed = e->cfg.hash_seed ? e->cfg.hash_seed : DEFAULT_SEED;
 	e->frags = tcps_frag_new(FRAG_DATAGRAMS, frag_lost, e);

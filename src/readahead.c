@@ -8,6 +8,7 @@
  * and a packet's bytes stay put until the next ra_next() as the source's
  * contract says.
  */
+#define _GNU_SOURCE /* pthread_setname_np */
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -17,6 +18,7 @@
 #include "readahead.h"
 
 #define RA_BATCHES 4
+#define RA_RESUME 2                /* batches freed (filled) before a waiting reader (analysis) is woken */
 /* 256 KiB: four of them and libpcap's buffer stay in one core's L2, where
  * the analysis reads what the reader wrote; larger measured no faster. */
 #define RA_DEFAULT_BATCH (1u << 18)
@@ -47,11 +49,13 @@ struct readahead {
 	pthread_cond_t filled, emptied;
 	unsigned nfull;               /* batches handed to the analysis, under lock */
 	bool stop;                    /* under lock */
-	/* the analysis's side, touched by it alone */
-	unsigned take;                /* the batch it reads */
+	bool finished;                /* the last batch is handed over, under lock */
+	/* the analysis's side, touched by it alone, on every packet: on a cache
+	 * line of its own, away from what the reader writes (false sharing) */
+	_Alignas(64) unsigned take;   /* the batch it reads */
 	unsigned pos;                 /* its next packet in that batch */
 	bool holding;                 /* it holds batch `take` */
-	struct batch b[RA_BATCHES];
+	_Alignas(64) struct batch b[RA_BATCHES];
 };
 
 /* Copies one packet into b; false when it does not fit. */
@@ -90,14 +94,19 @@ static bool batch_put_first(struct batch *b, const struct tcps_packet *p)
 
 /* Hands the batch just filled to the analysis and waits until the next one
  * is free; false when told to stop. Batches are taken in order, so the
- * next is free as soon as fewer than all are full. */
-static bool hand_over(struct readahead *ra)
+ * next is free as soon as fewer than all are full. When all are full it
+ * waits until half are free: each wake-up (a futex call, and on a VM an
+ * interrupt to the other CPU) then serves RA_RESUME batches, not one. */
+static bool hand_over(struct readahead *ra, bool last)
 {
 	pthread_mutex_lock(&ra->lock);
 	ra->nfull++;
-	pthread_cond_signal(&ra->filled);
-	while (ra->nfull == RA_BATCHES && !ra->stop)
-		pthread_cond_wait(&ra->emptied, &ra->lock);
+	ra->finished = last;
+	if (ra->nfull == RA_RESUME || last) /* what a waiting analysis waits for */
+		pthread_cond_signal(&ra->filled);
+	if (ra->nfull == RA_BATCHES)
+		while (ra->nfull > RA_BATCHES - RA_RESUME && !ra->stop)
+			pthread_cond_wait(&ra->emptied, &ra->lock);
 	bool go = !ra->stop;
 	pthread_mutex_unlock(&ra->lock);
 	return go;
@@ -133,7 +142,7 @@ static void *reader(void *arg)
 			carry = true;
 			break;
 		}
-		if (!hand_over(ra) || b->end)
+		if (!hand_over(ra, b->end != 0) || b->end)
 			return NULL;
 	}
 }
@@ -152,9 +161,10 @@ struct readahead *ra_start(ra_read_fn next, void *ctx, size_t batch_bytes, char 
 {
 	if (!batch_bytes)
 		batch_bytes = RA_DEFAULT_BATCH;
-	struct readahead *ra = calloc(1, sizeof *ra);
+	struct readahead *ra = aligned_alloc(_Alignof(struct readahead), sizeof *ra);
 	if (!ra)
 		goto nomem;
+	memset(ra, 0, sizeof *ra);
 	ra->next = next;
 	ra->ctx = ctx;
 	/* Headers for packets of 64 bytes on average: only a capture of
@@ -173,6 +183,8 @@ struct readahead *ra_start(ra_read_fn next, void *ctx, size_t batch_bytes, char 
 	pthread_cond_init(&ra->filled, NULL);
 	pthread_cond_init(&ra->emptied, NULL);
 	int rc = pthread_create(&ra->thread, NULL, reader, ra);
+	if (rc == 0)
+		pthread_setname_np(ra->thread, "tcps-reader"); /* for top -H and perf */
 	if (rc != 0) {
 		pthread_mutex_destroy(&ra->lock);
 		pthread_cond_destroy(&ra->filled);
@@ -218,16 +230,17 @@ int ra_next(struct readahead *ra, struct tcps_packet *pkt, char *errbuf)
 				return b->end == 1 ? 0 : b->end;
 			}
 			pthread_mutex_lock(&ra->lock);
-			ra->nfull--;
-			pthread_cond_signal(&ra->emptied);
+			if (--ra->nfull == RA_BATCHES - RA_RESUME) /* what a waiting reader waits for */
+				pthread_cond_signal(&ra->emptied);
 			pthread_mutex_unlock(&ra->lock);
 			ra->take = (ra->take + 1) % RA_BATCHES;
 			ra->pos = 0;
 			ra->holding = false;
 		}
 		pthread_mutex_lock(&ra->lock);
-		while (ra->nfull == 0)
-			pthread_cond_wait(&ra->filled, &ra->lock);
+		if (ra->nfull == 0) /* the same way: woken once RA_RESUME batches are there, or the last */
+			while (ra->nfull == 0 || (ra->nfull < RA_RESUME && !ra->finished))
+				pthread_cond_wait(&ra->filled, &ra->lock);
 		pthread_mutex_unlock(&ra->lock);
 		ra->holding = true;
 	}

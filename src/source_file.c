@@ -257,7 +257,8 @@ int tcps_source_read_ahead(struct tcps_source *s, size_t batch_bytes, char *errb
 
 int tcps_source_next(struct tcps_source *s, struct tcps_packet *pkt, char *errbuf)
 {
-	s->started = true;
+	if (!s->started) /* written once: the reader thread reads s too, and a store per packet would pull its line back and forth */
+		s->started = true;
 	int r = s->live ? source_live_next(s, pkt, errbuf)
 		: s->ra ? ra_next(s->ra, pkt, errbuf) : read_direct(s, pkt, errbuf);
 	if (r == 1 && s->dumper && !pkt->filtered_out)

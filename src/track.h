@@ -42,6 +42,7 @@ struct tracker {
 	struct extpool ext;
 	uint32_t time_wait_sec;
 	bool keep_records;            /* false when nobody reads the timelines (-q): only count */
+	bool rec_blocks;              /* records in per-connection blocks (not streaming: see track.c) */
 	struct tcps_totals *tot;
 };
 

@@ -80,6 +80,30 @@ void tcps_writer_capture_stats(struct tcps_writer *w, uint64_t received, uint64_
 /* Frees what the writer holds (its end-state tally). */
 void tcps_writer_close(struct tcps_writer *w);
 
+/*
+ * A reporter that runs another on a thread of its own: its callbacks copy
+ * what they get (summaries, records and their details, packet notes) and
+ * the thread calls inner's with the copies, in the same order. For a file's
+ * analysis on a machine of several CPUs, where formatting the timelines
+ * would otherwise wait for the analysis and the analysis for it. Whatever
+ * inner writes to must not be written by anyone else until
+ * tcps_report_thread_sync() (or _stop()) returns. If memory runs out, the
+ * callbacks call inner directly, after what was queued: nothing is lost.
+ */
+struct tcps_report_thread;
+
+/* Starts the thread; NULL with errbuf filled when it cannot. */
+struct tcps_report_thread *tcps_report_thread_start(const struct tcps_reporter *inner, char *errbuf);
+
+/* The callbacks to give the engine: those inner has, queued. */
+struct tcps_reporter tcps_report_thread_reporter(struct tcps_report_thread *t);
+
+/* Returns when inner has had everything given so far. NULL: no-op. */
+void tcps_report_thread_sync(struct tcps_report_thread *t);
+
+/* Syncs, ends the thread and frees it. NULL: no-op. */
+void tcps_report_thread_stop(struct tcps_report_thread *t);
+
 /* Formats "ip:port" ("[v6]:port" for IPv6) into buf; returns buf. */
 char *tcps_format_endpoint(const struct tcps_addr *a, char *buf, size_t len);
 

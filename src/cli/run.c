@@ -76,6 +76,7 @@ int run_capture(const char *path, const struct options *o, const struct run_io *
 	struct tcps_writer w = { io->out, o->fmt, o->quiet, name, o->time_fmt, NULL, io->err, o->stream, false };
 	struct tcps_source *src = NULL;
 	struct tcps_engine *e = NULL;
+	struct tcps_report_thread *rt = NULL;
 	struct tcps_baseline *expected = NULL, *got = NULL;
 	double t0 = now_seconds();
 	memset(r, 0, sizeof *r);
@@ -104,13 +105,23 @@ int run_capture(const char *path, const struct options *o, const struct run_io *
 		tcps_writer_error(&w, 0, msg);
 		goto out;
 	}
-	if (io->read_ahead && worth_reading_ahead(path) && tcps_source_read_ahead(src, 0, err) != TCPS_OK) {
+	bool ahead = io->read_ahead && worth_reading_ahead(path);
+	if (ahead && tcps_source_read_ahead(src, 0, err) != TCPS_OK) {
 		tcps_writer_error(&w, 0, err);
 		goto out;
 	}
 	struct tcps_reporter rep = { 0 };
 	if (io->report)
 		rep = tcps_writer_reporter(&w);
+	/* Timelines to format: on the other core, beside the reader thread
+	 * (bench/README.md); the totals alone (-q) are not worth a thread. */
+	if (io->report && !o->quiet && ahead) {
+		if (!(rt = tcps_report_thread_start(&rep, err))) {
+			tcps_writer_error(&w, 0, err);
+			goto out;
+		}
+		rep = tcps_report_thread_reporter(rt);
+	}
 	struct tee tee = { rep, NULL, false };
 	if (io->baseline_in || io->baseline_out) {
 		if (!(got = tcps_baseline_new())) {
@@ -139,6 +150,7 @@ int run_capture(const char *path, const struct options *o, const struct run_io *
 	int rd;
 	while ((!o->count || n < o->count) && (rd = tcps_source_next(src, &p, err)) != 0) {
 		if (rd < 0) {
+			tcps_report_thread_sync(rt);
 			tcps_writer_error(&w, n + 1, err);
 			complete = false;
 			status = EXIT_USAGE_OR_INPUT;
@@ -151,6 +163,8 @@ int run_capture(const char *path, const struct options *o, const struct run_io *
 			tcps_engine_feed(e, lt, &p.ts, p.bytes, p.caplen, p.wirelen);
 	}
 	tcps_engine_finish(e);
+	tcps_report_thread_stop(rt); /* every record written before the totals */
+	rt = NULL;
 	struct tcps_totals t;
 	tcps_engine_totals(e, &t);
 	if (t.packets == 0 && complete)
@@ -184,6 +198,7 @@ int run_capture(const char *path, const struct options *o, const struct run_io *
 	r->input_error = status == EXIT_USAGE_OR_INPUT;
 	r->status = status;
 out:
+	tcps_report_thread_stop(rt);
 	tcps_writer_close(&w);
 	tcps_engine_free(e);
 	tcps_source_close(src);

@@ -25,14 +25,19 @@ int main(int argc, char **argv)
 		return 2;
 	if (suite_cursor() || suite_decode() || suite_frag() || suite_flowtab() || suite_engine() ||
 	    suite_tcpsm() || suite_paths() || suite_stream() ||
-	    suite_source() || suite_source_live()) {
+	    suite_source() || suite_source_live() || suite_report_thread()) {
 		fprintf(stderr, "cannot register the suites: %s\n", CU_get_error_msg());
 		CU_cleanup_registry();
 		return 2;
 	}
 	CU_basic_set_mode(CU_BRM_VERBOSE);
-	if (argc == 1)
+	/* CUnit counts the last run only: each suite's counts are added up here. */
+	unsigned failed = 0, run = 0;
+	if (argc == 1) {
 		CU_basic_run_tests();
+		failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
+		run = CU_get_number_of_tests_run();
+	}
 	for (int i = 1; i < argc; i++) {
 		CU_pSuite s = CU_get_suite(argv[i]);
 		if (!s) {
@@ -41,9 +46,9 @@ int main(int argc, char **argv)
 			return 2;
 		}
 		CU_basic_run_suite(s);
+		failed += CU_get_number_of_failures() + CU_get_number_of_tests_failed();
+		run += CU_get_number_of_tests_run();
 	}
-	unsigned failed = CU_get_number_of_failures() + CU_get_number_of_tests_failed();
-	unsigned run = CU_get_number_of_tests_run();
 	CU_cleanup_registry();
 	return failed || run == 0 ? 1 : 0;
 }
