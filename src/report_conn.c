@@ -1,4 +1,5 @@
 /* report_conn.c - writing a connection: its timeline, its summary, and the end-state tally */
+#define _DEFAULT_SOURCE /* fwrite_unlocked (linebuf.h) */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

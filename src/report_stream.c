@@ -6,6 +6,7 @@
  * an "open" object) and summed up when it ends (the usual summary,
  * without the timeline, which has gone out already).
  */
+#define _DEFAULT_SOURCE /* fwrite_unlocked (linebuf.h) */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>

@@ -45,14 +45,13 @@ static bool seq_geq(uint32_t a, uint32_t b) { return !seq_lt(a, b); }
 
 /*
  * When timelines are written at a connection's end, a connection's records
- * come from blocks of REC_BLOCK adjacent slots of its own: writing the
+ * come from blocks of TRACK_REC_BLOCK adjacent slots of its own: writing the
  * timeline then walks a few runs of adjacent lines instead of taking a
  * cache miss on every record (each allocated, packets apart, wherever the
  * free list pointed), and an append finds its slot next to the last one.
  * A block is freed whole when its connection is. Streaming frees records
  * one by one as they are written, so it allocates them one by one.
  */
-#define REC_BLOCK 4
 
 static bool rec_grow(struct recpool *p, uint32_t n)
 {
@@ -80,12 +79,12 @@ static uint32_t rec_alloc_in_block(struct recpool *p, struct conn *c)
 		i = p->free_head;
 		p->free_head = p->r[i].next;
 	} else {
-		if (!rec_grow(p, REC_BLOCK))
+		if (!rec_grow(p, TRACK_REC_BLOCK))
 			return NONE;
 		i = p->used;
-		p->used += REC_BLOCK;
+		p->used += TRACK_REC_BLOCK;
 	}
-	c->rec_room = REC_BLOCK - 1;
+	c->rec_room = TRACK_REC_BLOCK - 1;
 	return i;
 }
 
@@ -202,7 +201,7 @@ void track_release(struct tracker *t, struct conn *c)
 		/* every block's first slot is on the list: the block goes whole */
 		for (uint32_t i = c->rec_head; i != NONE;) {
 			uint32_t next = t->pool.r[i].next;
-			if (i % REC_BLOCK == 0) {
+			if (i % TRACK_REC_BLOCK == 0) {
 				t->pool.r[i].next = t->pool.free_head;
 				t->pool.free_head = i;
 			}

@@ -37,6 +37,10 @@ struct extpool {
 	uint32_t cap, used, free_head;
 };
 
+/* Records per block when a connection's records are allocated in blocks
+ * of their own (track.c). */
+#define TRACK_REC_BLOCK 4
+
 struct tracker {
 	struct recpool pool;
 	struct extpool ext;

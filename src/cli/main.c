@@ -313,6 +313,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 			o->inputs[o->ninputs++] = argv[i];
 		if (!o->ninputs)
 			return usage_error("tcpstate corpus needs a directory or capture", NULL);
+		if (o->write_file || o->stream)
+			return usage_error("-w and --stream take one capture, not a corpus", NULL);
 		if (o->baseline || o->write_baseline)
 			return usage_error("in corpus mode baselines are CAPTURE.baseline, or under --baseline-dir; "
 					   "--write-baselines writes them",
