@@ -257,7 +257,7 @@ static size_t order_records(struct tcps_engine *e, const struct conn *c, uint64_
 	size_t n = 0;
 	for (uint32_t i = c->rec_head; i != UINT32_MAX; i = e->trk.pool.r[i].next) {
 		const struct rec *r = &e->trk.pool.r[i];
-		if (i % TRACK_REC_BLOCK == 0) { /* a block's lines at once, not one miss after the other */
+		if (e->trk.rec_blocks && i % TRACK_REC_BLOCK == 0) { /* a block's lines at once, not one miss after the other */
 			const char *b = (const char *)r;
 			for (size_t k = 64; k < TRACK_REC_BLOCK * sizeof *r; k += 64)
 				__builtin_prefetch(b + k);

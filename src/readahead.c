@@ -183,8 +183,6 @@ struct readahead *ra_start(ra_read_fn next, void *ctx, size_t batch_bytes, char 
 	pthread_cond_init(&ra->filled, NULL);
 	pthread_cond_init(&ra->emptied, NULL);
 	int rc = pthread_create(&ra->thread, NULL, reader, ra);
-	if (rc == 0)
-		pthread_setname_np(ra->thread, "tcps-reader"); /* for top -H and perf */
 	if (rc != 0) {
 		pthread_mutex_destroy(&ra->lock);
 		pthread_cond_destroy(&ra->filled);
@@ -192,6 +190,7 @@ struct readahead *ra_start(ra_read_fn next, void *ctx, size_t batch_bytes, char 
 		snprintf(errbuf, TCPS_ERRBUF_SIZE, "cannot start the reader thread: %s", strerror(rc));
 		goto fail;
 	}
+	pthread_setname_np(ra->thread, "tcps-reader"); /* for top -H and perf */
 	return ra;
 nomem:
 	snprintf(errbuf, TCPS_ERRBUF_SIZE, "out of memory");

@@ -111,7 +111,7 @@ static void hand_over(struct tcps_report_thread *t)
 {
 	pthread_mutex_lock(&t->lock);
 	t->nfull++;
-	if (t->nfull == RT_RESUME || t->urgent)
+	if (t->nfull == RT_RESUME) /* a sync wakes the writer itself */
 		pthread_cond_signal(&t->filled);
 	if (t->nfull == RT_CHUNKS)
 		while (t->nfull > RT_CHUNKS - RT_RESUME)
@@ -290,8 +290,6 @@ struct tcps_report_thread *tcps_report_thread_start(const struct tcps_reporter *
 	pthread_cond_init(&t->filled, NULL);
 	pthread_cond_init(&t->emptied, NULL);
 	int rc = pthread_create(&t->thread, NULL, writer, t);
-	if (rc == 0)
-		pthread_setname_np(t->thread, "tcps-writer"); /* for top -H and perf */
 	if (rc != 0) {
 		pthread_mutex_destroy(&t->lock);
 		pthread_cond_destroy(&t->filled);
@@ -300,6 +298,7 @@ struct tcps_report_thread *tcps_report_thread_start(const struct tcps_reporter *
 		rt_free(t);
 		return NULL;
 	}
+	pthread_setname_np(t->thread, "tcps-writer"); /* for top -H and perf */
 	return t;
 nomem:
 	snprintf(errbuf, TCPS_ERRBUF_SIZE, "out of memory");

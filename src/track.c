@@ -43,16 +43,6 @@ static bool seq_geq(uint32_t a, uint32_t b) { return !seq_lt(a, b); }
 
 /* ---- the record pool ---- */
 
-/*
- * When timelines are written at a connection's end, a connection's records
- * come from blocks of TRACK_REC_BLOCK adjacent slots of its own: writing the
- * timeline then walks a few runs of adjacent lines instead of taking a
- * cache miss on every record (each allocated, packets apart, wherever the
- * free list pointed), and an append finds its slot next to the last one.
- * A block is freed whole when its connection is. Streaming frees records
- * one by one as they are written, so it allocates them one by one.
- */
-
 static bool rec_grow(struct recpool *p, uint32_t n)
 {
 	if (p->cap - p->used >= n)
@@ -68,6 +58,15 @@ static bool rec_grow(struct recpool *p, uint32_t n)
 	return true;
 }
 
+/*
+ * When timelines are written at a connection's end, a connection's records
+ * come from blocks of TRACK_REC_BLOCK adjacent slots of its own: writing the
+ * timeline then walks a few runs of adjacent lines instead of taking a
+ * cache miss on every record (each allocated, packets apart, wherever the
+ * free list pointed), and an append finds its slot next to the last one.
+ * A block is freed whole when its connection is. Streaming frees records
+ * one by one as they are written, so it allocates them one by one.
+ */
 static uint32_t rec_alloc_in_block(struct recpool *p, struct conn *c)
 {
 	if (c->rec_room) {
