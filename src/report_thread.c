@@ -22,7 +22,7 @@
 #include "tcpstate/report.h"
 #include "tcpstate/tcpstate.h"
 
-#define RT_CHUNKS 4
+#define RT_CHUNKS 8 /* 2 MiB of slack for the writer, which shares a core with the reader */
 /* 256 KiB, about 120 connections with their timelines: a lock per chunk is
  * negligible, and a chunk still fits in the writer core's L2. */
 #define RT_CHUNK_BYTES (1u << 18)
