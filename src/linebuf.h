@@ -30,6 +30,15 @@ static inline void lb_mem(struct linebuf *l, const char *s, size_t len)
 
 static inline void lb_str(struct linebuf *l, const char *s) { lb_mem(l, s, strlen(s)); }
 
+/* n copies of c (column padding): one memset, not a bounds check per byte. */
+static inline void lb_fill(struct linebuf *l, char c, size_t n)
+{
+	if (n > LINEBUF_CAP - l->n)
+		n = LINEBUF_CAP - l->n;
+	memset(l->b + l->n, c, n);
+	l->n += n;
+}
+
 static inline void lb_chr(struct linebuf *l, char c)
 {
 	if (l->n < LINEBUF_CAP)

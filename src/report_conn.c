@@ -63,18 +63,11 @@ void tcps_writer_close(struct tcps_writer *w)
 	tally_free(w);
 }
 
-/* Spaces up to `width` bytes after `from`: one memset, not a bounds check
- * per space (on every column of every timeline line). */
+/* Spaces up to `width` bytes after `from`. */
 static void lb_pad(struct linebuf *l, size_t from, size_t width)
 {
-	size_t have = l->n - from;
-	if (have >= width)
-		return;
-	size_t n = width - have;
-	if (n > LINEBUF_CAP - l->n)
-		n = LINEBUF_CAP - l->n;
-	memset(l->b + l->n, ' ', n);
-	l->n += n;
+	if (l->n - from < width)
+		lb_fill(l, ' ', width - (l->n - from));
 }
 
 static void lb_uint_right(struct linebuf *l, uint64_t v, size_t width)
@@ -82,8 +75,8 @@ static void lb_uint_right(struct linebuf *l, uint64_t v, size_t width)
 	struct linebuf d;
 	d.n = 0;
 	lb_uint(&d, v, 1);
-	for (size_t i = d.n; i < width; i++)
-		lb_chr(l, ' ');
+	if (d.n < width)
+		lb_fill(l, ' ', width - d.n);
 	lb_mem(l, d.b, d.n);
 }
 
