@@ -129,9 +129,12 @@ struct endpoint {
 	bool ts_known : 1, inferred : 1, sent_any : 1, last_rst : 1, ack_known : 1;
 	bool hs_checked : 1;          /* its first segment after the handshake was checked */
 	bool last_valid : 1;          /* its previous segment, to spot a packet recorded twice */
+	bool rst_ack_new : 1;         /* its last segment, an RST with ACK, acknowledged more than any before */
+	bool syn_ts_known : 1;        /* its SYN carried a timestamp: syn_tsval */
 	uint32_t isn, snd_nxt, fin_seq, tsval;
 	uint32_t ack_hi;              /* highest ack it sent */
 	uint32_t syn_len;             /* payload on its SYN (Fast Open) */
+	uint32_t syn_tsval;           /* the TSval of its first SYN with this ISN */
 	uint16_t last_flags;
 	uint32_t last_ip_id, last_seq, last_ack, last_len;
 	struct stream st;

@@ -139,6 +139,10 @@ static const struct {
 	[TCPS_F_NETWORK_DUPLICATE] = { "network_duplicate", TCPS_SEV_INFO, TCPS_CAT_NETWORK,
 		"the same IPv4 datagram as an earlier one (same IP id, seq and length), after other packets: duplicated on the way",
 		"a retransmission is a new IP datagram with its own IP id (RFC 6864); the same id again is one datagram delivered twice" },
+	[TCPS_F_TS_ECHO_UNSENT] = { "ts_echo_unsent", TCPS_SEV_WARNING, TCPS_CAT_ILLEGAL,
+		"a segment to an endpoint in SYN_SENT echoing a TSval older than its SYN's: no answer to that SYN, so it is dropped and no state moves",
+		"RFC 7323 3.2 (TSecr echoes a TSval the receiver sent); Linux tcp_rcv_synsent_state_process: "
+		"a TSecr outside [the SYN's TSval, now] rejects the segment, an RST too (PAWSActiveRejected)" },
 };
 _Static_assert(N_ELEMS(cat) == TCPS_F__COUNT, "a finding code has no catalogue entry");
 
@@ -255,7 +259,12 @@ void tcps_finding_format(enum tcps_finding_code c, enum tcps_state st, enum tcps
 		snprintf(buf, len, "%s (flags %s) sent with no connection", tcps_event_name(ev), fl);
 		break;
 	case TCPS_F_RST_AFTER_RST:
-		snprintf(buf, len, "answers the peer's RST, its last segment");
+		if (v[0] == 1)
+			snprintf(buf, len, "seq %u is the ack of the peer's RST,ACK, its last segment: a closed port's answer to it",
+				 self_seq(a, v[1]));
+		else
+			snprintf(buf, len, "ack %u is the seq (+len) of the peer's RST, its last segment: a closed port's answer to it",
+				 peer_seq(a, v[1]));
 		break;
 	case TCPS_F_RST_UNACCEPTABLE:
 		if (v[2])
@@ -376,6 +385,9 @@ void tcps_finding_format(enum tcps_finding_code c, enum tcps_state st, enum tcps
 		break;
 	case TCPS_F_TS_BACKWARDS:
 		snprintf(buf, len, "TSval %u, below TS.Recent %u", v[0], v[1]);
+		break;
+	case TCPS_F_TS_ECHO_UNSENT:
+		snprintf(buf, len, "TSecr %u, below the TSval %u of the peer's SYN: not from the stack that got it", v[0], v[1]);
 		break;
 	case TCPS_F_SUPER_SEGMENT:
 		if (v[1])

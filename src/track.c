@@ -620,6 +620,16 @@ void track_segment(struct tracker *t, struct conn *c, const struct seg *s, unsig
 		return;
 	}
 
+	/* To an endpoint in SYN_SENT, a TSecr older than its SYN's TSval echoes
+	 * nothing it sent for this connection: the stack that got the SYN did
+	 * not send the segment (a stale one, or one injected in its name), and
+	 * Linux drops it, an RST too. Judged, and no state moves. */
+	if (ack && s->opt.has_ts && s->opt.tsecr && y->state == TCPS_ST_SYN_SENT && y->syn_ts_known &&
+	    seq_gt(y->syn_tsval, s->opt.tsecr)) {
+		add_finding(t, c, dir, TCPS_F_TS_ECHO_UNSENT, sev, &ev, s->opt.tsecr, y->syn_tsval, 0);
+		return;
+	}
+
 	if (x->npend) /* most segments: nothing waits for what this one shows */
 		resolve(t, c, dir, s, pkt, sev);
 	if (ack && !syn && x->state == TCPS_ST_SYN_SENT && !y->sent_any) {
@@ -644,10 +654,21 @@ void track_segment(struct tracker *t, struct conn *c, const struct seg *s, unsig
 			x->syn_acked = true;
 		}
 	}
-	/* Only an RST that answers the peer's RST is sure: one with nothing
-	 * to answer may answer a segment that crossed it in flight. */
-	if (rst && x->state == TCPS_ST_CLOSED && y->last_rst && y->sent_any)
-		add_finding(t, c, dir, TCPS_F_RST_AFTER_RST, sev, &ev, 1, 0, 0);
+	/* An RST from CLOSED answers the peer's RST only when it has the form
+	 * of that answer (RFC 9293 3.10.7.1: <SEQ=SEG.ACK><CTL=RST> to a segment
+	 * with ACK, <ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK> to one without) and
+	 * could not be answering an earlier segment instead: one that crossed
+	 * the peer's RST in flight is no fault, and an RST without that form
+	 * (its own abort, sent again) answers nothing. */
+	if (rst && x->state == TCPS_ST_CLOSED && y->last_rst && y->sent_any && (y->last_flags & TH_RST)) {
+		if ((y->last_flags & TH_ACK) && !ack && s->seq == y->last_ack && y->rst_ack_new)
+			add_finding(t, c, dir, TCPS_F_RST_AFTER_RST, sev, &ev, 1, s->seq, 0);
+		else if (!(y->last_flags & TH_ACK) && ack && s->ack == y->last_seq + y->last_len &&
+			 !(y->isn_known && s->ack == y->isn + 1 + y->syn_len))
+			/* (not the answer a closed port gives to the peer's SYN, which
+			 * a late copy of it would get) */
+			add_finding(t, c, dir, TCPS_F_RST_AFTER_RST, sev, &ev, 2, s->ack, 0);
+	}
 
 	bool ok;
 	if (syn && x->isn_known && s->seq != x->isn && x->state != TCPS_ST_CLOSED && x->state != TCPS_ST_LISTEN &&
@@ -661,6 +682,8 @@ void track_segment(struct tracker *t, struct conn *c, const struct seg *s, unsig
 			x->isn = s->seq;
 			x->isn_known = true;
 			x->syn_acked = false;
+			x->syn_tsval = s->opt.tsval;
+			x->syn_ts_known = s->opt.has_ts;
 		}
 		ok = step(t, c, dir, sev, &ev);
 	}
@@ -694,6 +717,8 @@ void track_segment(struct tracker *t, struct conn *c, const struct seg *s, unsig
 	x->last_rst = rst;
 	if (syn)
 		x->syn_len = len;
+	/* an RST answering this one could answer no earlier segment */
+	x->rst_ack_new = rst && ack && (!x->ack_known || seq_gt(s->ack, x->ack_hi));
 	if (ack && (!x->ack_known || seq_gt(s->ack, x->ack_hi))) {
 		x->ack_hi = s->ack;
 		x->ack_known = true;

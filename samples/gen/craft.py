@@ -647,9 +647,11 @@ def illegal():
     c.seg(True, 0, advance=False)
     c = conv(8).handshake()  # invalid_flags: every flag
     c.seg(True, 0x3F, advance=False)
-    c = conv(9).handshake()  # rst_after_rst: the server answers the client's RST with RST
+    c = conv(9).handshake()  # rst_after_rst: the server answers the client's RST as a closed port
+    c.seg(True, PSH | ACK, b"data")  # (so that the answer differs from a SYN's)
+    c.seg(False, ACK)
     c.seg(True, RST, advance=False)
-    c.seg(False, RST, advance=False)
+    c.seg(False, RST | ACK, seq=0, ack=c.cn, advance=False, opts=b"")
     c = conv(10).handshake()  # ack_of_unseen: 100 bytes the capture never held
     c.seg(True, PSH | ACK, b"a" * 100)
     c.cn = (c.cn + 100) & 0xFFFFFFFF

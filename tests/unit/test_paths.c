@@ -383,6 +383,40 @@ static void test_reuse_into_time_wait(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(got, "conn 2 reuses 1 newer_timestamp\n#7 I snd_syn"));
 }
 
+/* sv-paws-evasion-linux: an RST,ACK and a FIN,ACK in the server's name
+ * echo TSval 100 to a client in SYN_SENT whose SYN had TSval 5000. The
+ * stack that got the SYN did not send them, and Linux drops them
+ * (PAWSActiveRejected): flagged, and neither machine moves; the client's
+ * RST answering the FIN leaves it in SYN_SENT, and the real SYN,ACK
+ * opens the connection. A SYN,ACK that echoes the first of two SYNs is
+ * no finding. */
+static void test_ts_echo_unsent(void)
+{
+	static const uint8_t syn1[] = { 1, 1, 8, 10, 0, 0, 0x13, 0x88, 0, 0, 0, 0 };    /* TSval 5000 */
+	static const uint8_t syn2[] = { 1, 1, 8, 10, 0, 0, 0x17, 0x70, 0, 0, 0, 0 };    /* TSval 6000 */
+	static const uint8_t stale[] = { 1, 1, 8, 10, 0, 0, 0, 100, 0, 0, 0, 100 };     /* TSecr 100 */
+	static const uint8_t echo1[] = { 1, 1, 8, 10, 0, 0, 0, 200, 0, 0, 0x13, 0x88 }; /* TSecr 5000 */
+	static const struct step injected[] = {
+		{ 1, 'A', S, 100, 0, 0, syn1, sizeof syn1 },
+		{ 1, 'B', R | A, 0, 101, 0, stale, sizeof stale },
+		{ 1, 'B', F | A, 0, 101, 0, stale, sizeof stale },
+		{ 1, 'A', R, 101, 0, 0, NULL, 0 },
+		{ 1, 'B', S | A, 900, 101, 0, echo1, sizeof echo1 },
+		{ 1, 'A', A, 101, 901, 0, NULL, 0 },
+	};
+	CHECK(injected, "conn 1\n#1 I snd_syn CLOSED>SYN_SENT\n#2 R !ts_echo_unsent LISTEN\n#3 R !ts_echo_unsent LISTEN\n"
+			"#5 R snd_synack LISTEN>SYN_RCVD\n#5 I rcv_synack SYN_SENT>ESTABLISHED\n"
+			"#6 R rcv_ack_of_ctl SYN_RCVD>ESTABLISHED\nend capture_end I=ESTABLISHED R=ESTABLISHED\n");
+	static const struct step first_syn_answered[] = {
+		{ 1, 'A', S, 100, 0, 0, syn1, sizeof syn1 },
+		{ 2, 'A', S, 100, 0, 0, syn2, sizeof syn2 },
+		{ 2, 'B', S | A, 900, 101, 0, echo1, sizeof echo1 },
+	};
+	const char *got = RUN(first_syn_answered);
+	CU_ASSERT_PTR_NULL(strstr(got, "ts_echo_unsent"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(got, "#3 I rcv_synack SYN_SENT>ESTABLISHED\n"));
+}
+
 /* RST from either side in each state: the sender goes to CLOSED on the
  * send, the receiver on the receipt (TIME_WAIT answers with RST and stays). */
 static void test_rst_everywhere(void)
@@ -448,8 +482,13 @@ static void test_illegal(void)
 		{ { HANDSHAKE, { 2, 'A', S | R, 101, 0, 0, NULL, 0 } }, 4, "#4 I !invalid_flags ESTABLISHED\n" },
 		{ { HANDSHAKE, { 2, 'A', 0, 101, 0, 0, NULL, 0 } }, 4, "#4 I !invalid_flags ESTABLISHED\n" },
 		{ { HANDSHAKE, { 2, 'A', 0x3f, 101, 901, 0, NULL, 0 } }, 4, "#4 I !invalid_flags ESTABLISHED\n" },
-		{ { HANDSHAKE, { 2, 'A', R, 101, 0, 0, NULL, 0 }, { 2, 'B', R, 901, 0, 0, NULL, 0 } }, 5,
-		  "#5 R !rst_after_rst CLOSED\n" },
+		/* a closed port's answers to an RST, by their form (RFC 9293 3.10.7.1) */
+		{ { HANDSHAKE, { 2, 'A', A | P, 101, 901, 10, NULL, 0 }, { 2, 'A', R, 111, 0, 0, NULL, 0 },
+		    { 2, 'B', R | A, 0, 111, 0, NULL, 0 } }, 6,
+		  "#6 R !rst_after_rst CLOSED\n" },
+		{ { HANDSHAKE, { 2, 'B', A | P, 901, 101, 10, NULL, 0 }, { 2, 'A', R | A, 101, 911, 0, NULL, 0 },
+		    { 2, 'B', R, 911, 0, 0, NULL, 0 } }, 6,
+		  "#6 R !rst_after_rst CLOSED\n" },
 		{ { HANDSHAKE, { 2, 'A', A | P, 101, 901, 10, NULL, 0 }, { 2, 'B', A, 901, 121, 0, NULL, 0 } }, 5,
 		  "#5 R !ack_of_unseen ESTABLISHED\n" },
 		{ { { 1, 'A', S, 100, 0, 0, NULL, 0 }, { 1, 'B', R, 0, 0, 0, NULL, 0 } }, 2,
@@ -517,6 +556,29 @@ static void test_crossings_are_not_findings(void)
 	};
 	const char *got = RUN(two_rst);
 	CU_ASSERT_PTR_NULL(strstr(got, "rst_after_rst"));
+	/* Not answers to the peer's RST, by their form: */
+	static const struct {
+		struct step st[6];
+		size_t n;
+	} not_answers[] = {
+		/* both abort at once, without ACK (the RSTs cross) */
+		{ { HANDSHAKE, { 2, 'A', R, 101, 0, 0, NULL, 0 }, { 2, 'B', R, 901, 0, 0, NULL, 0 } }, 5 },
+		/* B answers A's data (sv-tfo-syn-data-nack #28, #29): seq = its ack,
+		 * no ACK flag, which no answer to A's RST without ACK has */
+		{ { HANDSHAKE, { 2, 'B', A | P, 901, 101, 10, NULL, 0 }, { 2, 'B', R, 911, 0, 0, NULL, 0 },
+		    { 2, 'A', R, 101, 0, 0, NULL, 0 } }, 6 },
+		/* B's RST,ACK acknowledges what A's RST does: the answer to A's SYN,
+		 * a late copy of which B may have got */
+		{ { HANDSHAKE, { 2, 'A', R, 101, 0, 0, NULL, 0 }, { 2, 'B', R | A, 0, 101, 0, NULL, 0 } }, 5 },
+		/* A's RST,ACK acknowledges nothing new: B may answer A's ACK #3 */
+		{ { HANDSHAKE, { 2, 'A', R | A, 101, 901, 0, NULL, 0 }, { 2, 'B', R, 901, 0, 0, NULL, 0 } }, 5 },
+	};
+	for (size_t i = 0; i < sizeof not_answers / sizeof not_answers[0]; i++) {
+		got = run(not_answers[i].st, not_answers[i].n, 60);
+		if (strstr(got, "rst_after_rst"))
+			fprintf(stderr, "\nnot_answers[%zu] flagged:\n%s", i, got);
+		CU_ASSERT_PTR_NULL(strstr(got, "rst_after_rst"));
+	}
 }
 
 /* The sequence-number checks of seqcheck.c, and a connection whose
@@ -597,6 +659,7 @@ int suite_paths(void)
 		{ "paths: tuple reuse by the client in TIME_WAIT", test_reuse_by_client },
 		{ "paths: tuple reuse into a server's TIME_WAIT (RFC 6191)", test_reuse_into_time_wait },
 		{ "paths: RST in every state from either side", test_rst_everywhere },
+		{ "paths: a TSecr older than the SYN's, to SYN_SENT (PAWS evasion)", test_ts_echo_unsent },
 		{ "paths: every illegal segment has its code", test_illegal },
 		{ "paths: one-sided capture, the SYN,ACK is capture loss", test_one_sided },
 		{ "paths: crossings in flight are not findings", test_crossings_are_not_findings },
