@@ -140,7 +140,7 @@ static const struct {
 		"the same IPv4 datagram as an earlier one (same IP id, seq and length), after other packets: duplicated on the way",
 		"a retransmission is a new IP datagram with its own IP id (RFC 6864); the same id again is one datagram delivered twice" },
 	[TCPS_F_TS_ECHO_UNSENT] = { "ts_echo_unsent", TCPS_SEV_WARNING, TCPS_CAT_ILLEGAL,
-		"a segment to an endpoint in SYN_SENT echoing a TSval older than its SYN's: no answer to that SYN, so it is dropped and no state moves",
+		"a segment to an endpoint in SYN_SENT echoing a TSval it never sent (outside its SYN's TSval to its clock now): no answer to that SYN, so it is dropped and no state moves",
 		"RFC 7323 3.2 (TSecr echoes a TSval the receiver sent); Linux tcp_rcv_synsent_state_process: "
 		"a TSecr outside [the SYN's TSval, now] rejects the segment, an RST too (PAWSActiveRejected)" },
 };
@@ -387,7 +387,8 @@ void tcps_finding_format(enum tcps_finding_code c, enum tcps_state st, enum tcps
 		snprintf(buf, len, "TSval %u, below TS.Recent %u", v[0], v[1]);
 		break;
 	case TCPS_F_TS_ECHO_UNSENT:
-		snprintf(buf, len, "TSecr %u, below the TSval %u of the peer's SYN: not from the stack that got it", v[0], v[1]);
+		snprintf(buf, len, "TSecr %u, outside the peer's TSvals from its SYN's (%u) to its clock now: not from the stack that got it",
+			 v[0], v[1]);
 		break;
 	case TCPS_F_SUPER_SEGMENT:
 		if (v[1])

@@ -582,6 +582,23 @@ void track_init(struct conn *c, const struct seg *s, const struct tcps_ts *ts)
 	}
 }
 
+/* Linux's test in SYN_SENT, between(TSecr, the SYN's TSval, its clock now),
+ * as unsigned distances from the SYN's TSval (a plain modular comparison
+ * misjudges a TSecr 2^31 or more away). Its clock now is at most its last
+ * TSval plus the capture time since it entered SYN_SENT at a tick per
+ * microsecond (Linux ticks each millisecond, or each microsecond when
+ * asked), plus a second: a TSecr beyond that is from no clock of its. */
+static bool echo_unsent(const struct conn *c, unsigned side, uint32_t tsecr, const struct tcps_ts *now)
+{
+	const struct endpoint *y = &c->ep[side];
+	const struct tcps_ts *since = &c->state_ts[side];
+	int64_t us = (now->sec - since->sec) * 1000000 + ((int64_t)now->nsec - (int64_t)since->nsec) / 1000;
+	uint64_t room = (uint64_t)(uint32_t)(y->tsval - y->syn_tsval) + (uint64_t)(us > 0 ? us : 0) + 1000000;
+	if (room >= UINT64_C(1) << 31)
+		return false; /* too wide to tell a stale echo from a fresh one */
+	return (uint32_t)(tsecr - y->syn_tsval) > room;
+}
+
 void track_segment(struct tracker *t, struct conn *c, const struct seg *s, unsigned dir, uint64_t pkt,
 		   const struct tcps_ts *ts)
 {
@@ -620,12 +637,12 @@ void track_segment(struct tracker *t, struct conn *c, const struct seg *s, unsig
 		return;
 	}
 
-	/* To an endpoint in SYN_SENT, a TSecr older than its SYN's TSval echoes
-	 * nothing it sent for this connection: the stack that got the SYN did
-	 * not send the segment (a stale one, or one injected in its name), and
-	 * Linux drops it, an RST too. Judged, and no state moves. */
+	/* To an endpoint in SYN_SENT, a TSecr outside its SYN's TSval to its
+	 * clock now echoes nothing it sent for this connection: the stack that
+	 * got the SYN did not send the segment (a stale one, or one injected in
+	 * its name), and Linux drops it, an RST too. Judged, no state moves. */
 	if (ack && s->opt.has_ts && s->opt.tsecr && y->state == TCPS_ST_SYN_SENT && y->syn_ts_known &&
-	    seq_gt(y->syn_tsval, s->opt.tsecr)) {
+	    echo_unsent(c, !dir, s->opt.tsecr, ts)) {
 		add_finding(t, c, dir, TCPS_F_TS_ECHO_UNSENT, sev, &ev, s->opt.tsecr, y->syn_tsval, 0);
 		return;
 	}

@@ -43,7 +43,7 @@ int tcps_source_set_filter(struct tcps_source *s, const char *expr, char *errbuf
 
 /*
  * Reads the capture ahead in a thread of its own, into batch_bytes-sized
- * batches (0: 256 KiB; four of them), so that reading (libpcap, gzip, the
+ * batches (0: 256 KiB; sixteen of them), so that reading (libpcap, gzip, the
  * filter) and the caller's analysis run on two cores. Packets, their order,
  * the end and any error come out of tcps_source_next() exactly as without
  * it. Call after tcps_source_set_filter() and before the first

@@ -109,7 +109,7 @@ enum tcps_finding_code {
 	TCPS_F_TS_BACKWARDS,        /* a TSval below TS.Recent: PAWS drops the segment (RFC 7323) */
 	TCPS_F_SUPER_SEGMENT,       /* a segment above the MSS: offloaded (TSO/GRO), seen on a host */
 	TCPS_F_NETWORK_DUPLICATE,   /* the same IPv4 datagram again, later: duplicated on the way, not resent */
-	TCPS_F_TS_ECHO_UNSENT,      /* a TSecr below the SYN's TSval, to an endpoint in SYN_SENT: not an answer to it */
+	TCPS_F_TS_ECHO_UNSENT,      /* to an endpoint in SYN_SENT, a TSecr it never sent: not an answer to its SYN */
 	TCPS_F__COUNT
 };
 

@@ -8,4 +8,5 @@ GEN=$(cd "$(dirname "$0")" && pwd)
 bash "$GEN/make-real.sh" "$@"
 bash "$GEN/make-paths.sh"
 bash "$GEN/make-retrans.sh"
+bash "$GEN/make-paws.sh" "$@"
 /usr/bin/python3 "$GEN/craft.py" "$@"

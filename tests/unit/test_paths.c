@@ -415,6 +415,18 @@ static void test_ts_echo_unsent(void)
 	const char *got = RUN(first_syn_answered);
 	CU_ASSERT_PTR_NULL(strstr(got, "ts_echo_unsent"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(got, "#3 I rcv_synack SYN_SENT>ESTABLISHED\n"));
+	/* Distances, not a modular comparison: a SYN's TSval of 3029037062 (one
+	 * this machine's kernel gave in a make-paws.sh run) is more than 2^31
+	 * above TSecr 100; and an echo from beyond its clock is stale too. */
+	static const uint8_t syn_high[] = { 1, 1, 8, 10, 0xb4, 0x8b, 0x3f, 0x06, 0, 0, 0, 0 };
+	static const uint8_t ahead[] = { 1, 1, 8, 10, 0, 0, 0, 100, 0xc4, 0x8b, 0x3f, 0x06, };
+	static const struct step high[] = {
+		{ 1, 'A', S, 100, 0, 0, syn_high, sizeof syn_high },
+		{ 1, 'B', R | A, 0, 101, 0, stale, sizeof stale },
+		{ 1, 'B', R | A, 0, 101, 0, ahead, sizeof ahead },
+	};
+	CHECK(high, "conn 1\n#1 I snd_syn CLOSED>SYN_SENT\n#2 R !ts_echo_unsent LISTEN\n#3 R !ts_echo_unsent LISTEN\n"
+		    "end capture_end I=SYN_SENT R=LISTEN~\n");
 }
 
 /* RST from either side in each state: the sender goes to CLOSED on the
@@ -659,7 +671,7 @@ int suite_paths(void)
 		{ "paths: tuple reuse by the client in TIME_WAIT", test_reuse_by_client },
 		{ "paths: tuple reuse into a server's TIME_WAIT (RFC 6191)", test_reuse_into_time_wait },
 		{ "paths: RST in every state from either side", test_rst_everywhere },
-		{ "paths: a TSecr older than the SYN's, to SYN_SENT (PAWS evasion)", test_ts_echo_unsent },
+		{ "paths: a TSecr outside the SYN's TSval to its clock, to SYN_SENT (PAWS evasion)", test_ts_echo_unsent },
 		{ "paths: every illegal segment has its code", test_illegal },
 		{ "paths: one-sided capture, the SYN,ACK is capture loss", test_one_sided },
 		{ "paths: crossings in flight are not findings", test_crossings_are_not_findings },
