@@ -677,7 +677,7 @@ void track_segment(struct tracker *t, struct conn *c, const struct seg *s, unsig
 	 * could not be answering an earlier segment instead: one that crossed
 	 * the peer's RST in flight is no fault, and an RST without that form
 	 * (its own abort, sent again) answers nothing. */
-	if (rst && x->state == TCPS_ST_CLOSED && y->last_rst && y->sent_any && (y->last_flags & TH_RST)) {
+	if (rst && x->state == TCPS_ST_CLOSED && y->last_rst && (y->last_flags & TH_RST)) {
 		if ((y->last_flags & TH_ACK) && !ack && s->seq == y->last_ack && y->rst_ack_new)
 			add_finding(t, c, dir, TCPS_F_RST_AFTER_RST, sev, &ev, 1, s->seq, 0);
 		else if (!(y->last_flags & TH_ACK) && ack && s->ack == y->last_seq + y->last_len &&
@@ -734,9 +734,9 @@ void track_segment(struct tracker *t, struct conn *c, const struct seg *s, unsig
 	x->last_rst = rst;
 	if (syn)
 		x->syn_len = len;
-	/* an RST answering this one could answer no earlier segment */
-	x->rst_ack_new = rst && ack && (!x->ack_known || seq_gt(s->ack, x->ack_hi));
-	if (ack && (!x->ack_known || seq_gt(s->ack, x->ack_hi))) {
+	bool new_ack = ack && (!x->ack_known || seq_gt(s->ack, x->ack_hi));
+	x->rst_ack_new = rst && new_ack; /* an RST answering this one could answer no earlier segment */
+	if (new_ack) {
 		x->ack_hi = s->ack;
 		x->ack_known = true;
 	}

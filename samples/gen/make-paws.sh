@@ -16,8 +16,10 @@ NSA=tcps-pa-$$
 NSB=tcps-pb-$$
 WORK=$(mktemp -d /tmp/tcps-paws.XXXXXX)
 TD=
+CL=
 cleanup() {
-    [ -n "$TD" ] && kill "$TD" 2>/dev/null && wait "$TD" 2>/dev/null
+    local p
+    for p in $TD $CL; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
     ip netns del "$NSA" 2>/dev/null || true
     ip netns del "$NSB" 2>/dev/null || true
     rm -rf "$WORK"
@@ -45,7 +47,7 @@ sleep 1.5 # tcpdump and the sniffer ready
 # The client holds the connection open until the capture has stopped, so
 # that the capture ends with the handshake (no FIN of its close).
 ip netns exec "$NSA" /usr/bin/python3 -c '
-import socket, subprocess, sys, time
+import socket, subprocess, time
 s = socket.socket()
 s.settimeout(3)
 s.connect(("10.78.0.3", 80))
@@ -60,7 +62,7 @@ rejected=$(ip netns exec "$NSA" nstat -az TcpExtPAWSActive | awk '/TcpExtPAWSAct
 [ "$rejected" = 2 ] || die "the kernel rejected $rejected segments by their TSecr, not 2"
 sleep 0.5
 kill "$TD"; wait "$TD" 2>/dev/null || true; TD=
-kill "$CL" 2>/dev/null; wait "$CL" 2>/dev/null || true
+kill "$CL" 2>/dev/null; wait "$CL" 2>/dev/null || true; CL=
 n=$(tcpdump -nr "$WORK/cap.pcap" 2>/dev/null | wc -l)
 [ "$n" = 6 ] || { tcpdump -nr "$WORK/cap.pcap" -S >&2; die "captured $n packets, not 6"; }
 cp "$WORK/cap.pcap" "$OUT/paws-active-reject.pcap"
