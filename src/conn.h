@@ -131,6 +131,7 @@ struct endpoint {
 	bool last_valid : 1;          /* its previous segment, to spot a packet recorded twice */
 	bool rst_ack_new : 1;         /* its last segment, an RST with ACK, acknowledged more than any before */
 	bool syn_ts_known : 1;        /* its SYN carried a timestamp: syn_tsval */
+	bool rst_sent : 1;            /* it sent an RST that stands (see struct rst_held) */
 	uint32_t isn, snd_nxt, fin_seq, tsval;
 	uint32_t ack_hi;              /* highest ack it sent */
 	uint32_t syn_len;             /* payload on its SYN (Fast Open) */
@@ -138,6 +139,22 @@ struct endpoint {
 	uint16_t last_flags;
 	uint32_t last_ip_id, last_seq, last_ack, last_len;
 	struct stream st;
+};
+
+/*
+ * An RST that closed the endpoint in whose name it came, until that
+ * endpoint's next segment: a stack that sent RST sends nothing more on the
+ * connection, so one that goes on with its sequence space did not send it
+ * (track.c). pkt 0: none.
+ */
+struct rst_held {
+	uint64_t pkt;
+	struct tcps_ts state_ts;      /* when the sender had entered the state the RST left */
+	uint32_t rec;                 /* the RST's transition record, UINT32_MAX none */
+	uint32_t seq;
+	uint8_t side;                 /* key side of its sender */
+	uint8_t state;                /* the state the RST left */
+	bool rst_sent;                /* the sender's rst_sent before it */
 };
 
 /* The expiry list a connection is on: open, one list per timeout class
@@ -178,6 +195,7 @@ struct conn {
 	struct sent sent[2][EP_SENT];         /* per key side: its last data segments (stream.c) */
 	struct tcps_ts state_ts[2];           /* per key side: when its current state was entered */
 	struct rtt_acc rtt[2];                /* per key side: RTT of its stream */
+	struct rst_held rst_held;
 };
 
 /*

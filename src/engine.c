@@ -582,13 +582,14 @@ static void on_segment(struct tcps_engine *e, const struct seg *s)
 	track_segment(&e->trk, c, s, dir, e->pktno, &e->now);
 	if (e->streaming && c->nrec)
 		stream_settled(e, c, track_settled_upto(&e->trk, c, e->pktno + 1));
-	if (c->list == CONN_CLOSED_LIST)
-		return;
+	bool over = c->rst_seen || (c->ep[0].fin_ack_seen && c->ep[1].fin_ack_seen);
+	if (c->list == CONN_CLOSED_LIST && over)
+		return; /* (an RST shown not to be its sender's reopens it) */
 	/* On the wire it is over: a reset, or both FINs acknowledged. Late
 	 * segments still find it for --time-wait seconds. Otherwise its
 	 * timeout class changes only when a state does. */
 	uint8_t list;
-	if (c->rst_seen || (c->ep[0].fin_ack_seen && c->ep[1].fin_ack_seen))
+	if (over)
 		list = CONN_CLOSED_LIST;
 	else if (before[0] != c->ep[0].state || before[1] != c->ep[1].state)
 		list = class_list(c);

@@ -143,6 +143,10 @@ static const struct {
 		"a segment to an endpoint in SYN_SENT echoing a TSval it never sent (outside its SYN's TSval to its clock now): no answer to that SYN, so it is dropped and no state moves",
 		"RFC 7323 3.2 (TSecr echoes a TSval the receiver sent); Linux tcp_rcv_synsent_state_process: "
 		"a TSecr outside [the SYN's TSval, now] rejects the segment, an RST too (PAWSActiveRejected)" },
+	[TCPS_F_RST_NOT_FROM_ENDPOINT] = { "rst_not_from_endpoint", TCPS_SEV_WARNING, TCPS_CAT_ILLEGAL,
+		"an RST in the endpoint's name, after which the endpoint went on sending its sequence space: its stack did not send the RST (injected, or a middlebox's), and it did not close",
+		"RFC 9293 3.10.7.1 and 3.10.4: an endpoint that sends RST has closed the connection and sends nothing more on it; "
+		"Suricata stream.suspected_rst_inject" },
 };
 _Static_assert(N_ELEMS(cat) == TCPS_F__COUNT, "a finding code has no catalogue entry");
 
@@ -389,6 +393,10 @@ void tcps_finding_format(enum tcps_finding_code c, enum tcps_state st, enum tcps
 	case TCPS_F_TS_ECHO_UNSENT:
 		snprintf(buf, len, "TSecr %u, outside the peer's TSvals from its SYN's (%u) to its clock now: not from the stack that got it",
 			 v[0], v[1]);
+		break;
+	case TCPS_F_RST_NOT_FROM_ENDPOINT:
+		snprintf(buf, len, "RST at seq %u, then the endpoint went on sending at seq %u in packet %llu: not from its stack",
+			 self_seq(a, v[0]), self_seq(a, v[1]), (unsigned long long)a->pkt2);
 		break;
 	case TCPS_F_SUPER_SEGMENT:
 		if (v[1])

@@ -150,6 +150,8 @@ uint64_t track_settled_upto(const struct tracker *t, const struct conn *c, uint6
 	 * for evidence (placed at or after the packet received), and from
 	 * holes still open (placed at the packet that revealed them). */
 	uint64_t upto = next_pkt;
+	if (c->rst_held.pkt && c->rst_held.pkt - 1 < upto)
+		upto = c->rst_held.pkt - 1; /* its transition may yet become a finding in place */
 	for (unsigned side = 0; side < 2; side++) {
 		for (unsigned i = 0; i < c->ep[side].npend; i++)
 			if (c->pend[side][i].pkt < upto)
@@ -599,6 +601,55 @@ static bool echo_unsent(const struct conn *c, unsigned side, uint32_t tsecr, con
 	return (uint32_t)(tsecr - y->syn_tsval) > room;
 }
 
+/*
+ * The endpoint in whose name an RST came (held) sent segment s, at or after
+ * that RST's sequence number: its stack had not sent the RST, since a stack
+ * that resets sends nothing more on the connection (Suricata calls it a
+ * suspected RST injection). It never closed: it goes back to the state the
+ * RST had left, the RST's transition becomes this finding in its place, and
+ * the peer's receipt of it, if still waiting for evidence, is dropped (its
+ * own later segments decide nothing else: a peer that took it answers the
+ * endpoint's next data with an RST of its own).
+ */
+static void rst_disowned(struct tracker *t, struct conn *c, unsigned dir, const struct seg *s, uint64_t pkt)
+{
+	struct rst_held *h = &c->rst_held;
+	struct endpoint *x = &c->ep[dir], *y = &c->ep[!dir];
+	enum tcps_finding_code code = TCPS_F_RST_NOT_FROM_ENDPOINT;
+	x->state = h->state;
+	c->state_ts[dir] = h->state_ts;
+	x->rst_sent = h->rst_sent;
+	c->rst_seen = x->rst_sent || y->rst_sent;
+	t->tot->transitions--;
+	if (h->rec != NONE) {
+		struct conn_ext *e = track_ext(t, c);
+		if (e)
+			e->findings[dir][code]++;
+		t->tot->findings[code]++;
+		struct rec *r = &t->pool.r[h->rec];
+		r->kind = TCPS_REC_FINDING;
+		r->code = (uint8_t)code;
+		r->state_from = r->state_to = h->state;
+		r->unconfirmed = 0;
+		r->after_pkt = pkt;
+		const uint32_t v[4] = { h->seq, s->seq, 0, 0 };
+		memcpy(r->v, v, sizeof r->v);
+		r->rule = tcps_finding_rule(code);
+	} else { /* no record was kept of it (-q, or the cap): counted only */
+		struct evctx ev = { .pkt = h->pkt, .key = h->pkt, .after = pkt };
+		const uint32_t v[4] = { h->seq, s->seq, 0, 0 };
+		finding4(t, c, dir, code, TCPS_EV_SND_RST, &ev, h->state, v);
+	}
+	for (unsigned i = 0; i < y->npend; i++) {
+		struct pend *p = &c->pend[!dir][i];
+		if (p->pkt == h->pkt && (p->flags & TH_RST)) {
+			memmove(p, p + 1, (size_t)(y->npend - 1 - i) * sizeof *p);
+			y->npend--;
+			break;
+		}
+	}
+}
+
 void track_segment(struct tracker *t, struct conn *c, const struct seg *s, unsigned dir, uint64_t pkt,
 		   const struct tcps_ts *ts)
 {
@@ -635,6 +686,14 @@ void track_segment(struct tracker *t, struct conn *c, const struct seg *s, unsig
 	if (!syn && !rst && !ack) {
 		add_finding(t, c, dir, TCPS_F_MISSING_ACK, sev, &ev, f & 0xff, 0, 0);
 		return;
+	}
+
+	/* The next segment of an RST's sender decides whose the RST was. */
+	if (c->rst_held.pkt && c->rst_held.side == dir) {
+		if (!rst && !syn && x->state == TCPS_ST_CLOSED && seq_geq(s->seq, c->rst_held.seq) &&
+		    (!seq_gt(s->seq, x->snd_nxt) || (y->st.redge_known && seq_lt(s->seq, y->st.redge_max))))
+			rst_disowned(t, c, dir, s, pkt);
+		c->rst_held.pkt = 0;
 	}
 
 	/* To an endpoint in SYN_SENT, a TSecr outside its SYN's TSval to its
@@ -702,7 +761,15 @@ void track_segment(struct tracker *t, struct conn *c, const struct seg *s, unsig
 			x->syn_tsval = s->opt.tsval;
 			x->syn_ts_known = s->opt.has_ts;
 		}
+		uint8_t was = x->state;
+		struct tcps_ts was_ts = c->state_ts[dir];
+		uint32_t tail = c->rec_tail;
 		ok = step(t, c, dir, sev, &ev);
+		if (rst && was != x->state) /* it closed: held until its next segment */
+			c->rst_held = (struct rst_held){ .pkt = pkt, .state_ts = was_ts,
+							 .rec = c->rec_tail != tail ? c->rec_tail : NONE,
+							 .seq = s->seq, .side = (uint8_t)dir, .state = was,
+							 .rst_sent = x->rst_sent };
 	}
 	if (len && x->fin_sent && seq_gt(s->seq + syn + len, x->fin_seq)) {
 		/* Bytes at or after the FIN's own sequence number. */
@@ -740,8 +807,10 @@ void track_segment(struct tracker *t, struct conn *c, const struct seg *s, unsig
 		x->ack_hi = s->ack;
 		x->ack_known = true;
 	}
-	if (rst)
+	if (rst) {
 		c->rst_seen = true;
+		x->rst_sent = true;
+	}
 	if (ack && y->fin_sent && seq_geq(s->ack, y->fin_seq + 1))
 		y->fin_ack_seen = true;
 
@@ -802,6 +871,7 @@ static bool reached(int64_t sec, uint32_t nsec, const struct tcps_ts *now)
 
 void track_end(struct tracker *t, struct conn *c, const struct tcps_ts *now)
 {
+	c->rst_held.pkt = 0; /* its sender sent nothing more: the RST was its own */
 	unsigned order[2] = { c->init_side, !c->init_side };
 	for (int i = 0; i < 2; i++) {
 		struct endpoint *x = &c->ep[order[i]];

@@ -617,7 +617,7 @@ def check():
 
 
 def illegal():
-    """One connection per finding code of the state machines, client ports 41001..41012."""
+    """One connection per finding code of the state machines, client ports 41001..41013."""
     p = Pcap(os.path.join(OUT, "illegal.pcap"), LT_EN10MB)
     convs = []
 
@@ -636,9 +636,10 @@ def illegal():
     c = conv(3).handshake()  # data_after_fin
     c.seg(True, FIN | ACK)
     c.seg(True, PSH | ACK, b"after the FIN")
-    c = conv(4).handshake()  # segment_from_closed: data after its own RST
+    c = conv(4).handshake()  # segment_from_closed: its data again after its own RST
+    c.seg(True, PSH | ACK, b"before")
     c.seg(True, RST | ACK, advance=False)
-    c.seg(True, PSH | ACK, b"from CLOSED")
+    c.seg(True, PSH | ACK, b"before", seq=(c.cn - 6) & 0xFFFFFFFF)
     c = conv(5).handshake()  # missing_ack
     c.seg(True, PSH, b"no ACK flag")
     c = conv(6).handshake()  # invalid_flags: SYN+FIN
@@ -664,6 +665,9 @@ def illegal():
     c.seg(True, FIN | ACK)
     c.seg(False, ACK)
     c.seg(True, SYN, seq=(c.cn - 0x10000) & 0xFFFFFFFF, opts=syn_opts(1, 0))
+    c = conv(13).handshake()  # rst_not_from_endpoint: an RST in the client's name, which goes on
+    c.seg(True, RST | ACK, advance=False)
+    c.request_response().client_close()
     for n, c in enumerate(convs):
         for i, (c2s, seg) in enumerate(c.segments()):
             src, dst = (C4, S4) if c2s else (S4, C4)

@@ -473,6 +473,65 @@ static void test_rst_everywhere(void)
 	}
 }
 
+/* An RST in an endpoint's name, after which that endpoint goes on with its
+ * sequence space: its stack did not send the RST, and it never closed. */
+static void test_rst_not_from_endpoint(void)
+{
+	static const struct step injected[] = {
+		HANDSHAKE,
+		{ 2, 'A', R | A, 101, 901, 0, NULL, 0 },
+		{ 2, 'A', A | P, 101, 901, 5, NULL, 0 },
+		{ 2, 'B', A, 901, 106, 0, NULL, 0 },
+	};
+	CHECK(injected, HANDSHAKE_TL "#4 I !rst_not_from_endpoint ESTABLISHED other#5\n"
+				     "end capture_end I=ESTABLISHED R=ESTABLISHED\n");
+	/* The peer's data in between changes nothing; the connection then closes normally. */
+	static const struct step between[] = {
+		HANDSHAKE,
+		{ 2, 'B', R | A, 901, 101, 0, NULL, 0 },
+		{ 2, 'A', A | P, 101, 901, 5, NULL, 0 },
+		{ 2, 'B', F | A, 901, 106, 0, NULL, 0 },
+		{ 2, 'A', F | A, 106, 902, 0, NULL, 0 },
+		{ 2, 'B', A, 902, 107, 0, NULL, 0 },
+	};
+	CHECK(between, HANDSHAKE_TL "#4 R !rst_not_from_endpoint ESTABLISHED other#6\n"
+				    "#6 R snd_fin ESTABLISHED>FIN_WAIT_1\n#6 I rcv_fin ESTABLISHED>CLOSE_WAIT\n"
+				    "#7 I snd_fin CLOSE_WAIT>LAST_ACK\n#7 R rcv_fin_ack_of_fin FIN_WAIT_1>TIME_WAIT\n"
+				    "#8 I rcv_ack_of_ctl LAST_ACK>CLOSED\nend capture_end I=CLOSED R=TIME_WAIT\n");
+	/* Across 2^32. */
+	static const struct step wrap[] = {
+		{ 1, 'A', S, 0xfffffffeu, 0, 0, NULL, 0 },
+		{ 1, 'B', S | A, 900, 0xffffffffu, 0, NULL, 0 },
+		{ 1, 'A', A, 0xffffffffu, 901, 0, NULL, 0 },
+		{ 2, 'A', R | A, 0xffffffffu, 901, 0, NULL, 0 },
+		{ 2, 'A', A | P, 0xffffffffu, 901, 5, NULL, 0 },
+	};
+	CHECK(wrap, HANDSHAKE_TL "#4 I !rst_not_from_endpoint ESTABLISHED other#5\n"
+				 "end capture_end I=ESTABLISHED R=ESTABLISHED\n");
+	/* Its own: nothing, or another RST, follows; or what follows is no
+	 * continuation (below the RST's seq, or beyond what the peer allowed). */
+	static const struct step alone[] = { HANDSHAKE, { 2, 'A', R | A, 101, 901, 0, NULL, 0 } };
+	CHECK(alone, HANDSHAKE_TL "#4 I snd_rst ESTABLISHED>CLOSED\n#4 R rcv_rst ESTABLISHED>CLOSED\n"
+				  "end capture_end I=CLOSED R=CLOSED\n");
+	static const struct step again[] = {
+		HANDSHAKE,
+		{ 2, 'A', R | A, 101, 901, 0, NULL, 0 },
+		{ 2, 'A', R | A, 101, 901, 0, NULL, 0 },
+	};
+	const char *got = RUN(again);
+	CU_ASSERT_PTR_NOT_NULL(strstr(got, "#4 I snd_rst ESTABLISHED>CLOSED\n"));
+	CU_ASSERT_PTR_NULL(strstr(got, "rst_not_from_endpoint"));
+	static const struct step far[] = {
+		HANDSHAKE,
+		{ 2, 'A', R | A, 101, 901, 0, NULL, 0 },
+		{ 2, 'A', A | P, 101 + 5000, 901, 5, NULL, 0 }, /* the window is 1000 */
+	};
+	got = RUN(far);
+	CU_ASSERT_PTR_NOT_NULL(strstr(got, "#4 I snd_rst ESTABLISHED>CLOSED\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(got, "#5 I !segment_from_closed CLOSED\n"));
+	CU_ASSERT_PTR_NULL(strstr(got, "rst_not_from_endpoint"));
+}
+
 /* What the table or the checks refuse, each with its code. */
 static void test_illegal(void)
 {
@@ -487,8 +546,9 @@ static void test_illegal(void)
 		{ { HANDSHAKE, { 2, 'A', S, 5555, 0, 0, NULL, 0 } }, 4, "#4 I !syn_new_isn ESTABLISHED\n" },
 		{ { HANDSHAKE, { 2, 'A', F | A, 101, 901, 0, NULL, 0 }, { 2, 'A', A | P, 102, 901, 10, NULL, 0 } }, 5,
 		  "#5 I !data_after_fin FIN_WAIT_1\n" },
-		{ { HANDSHAKE, { 2, 'A', R | A, 101, 901, 0, NULL, 0 }, { 2, 'A', A | P, 101, 901, 5, NULL, 0 } }, 5,
-		  "#5 I !segment_from_closed CLOSED\n" },
+		{ { HANDSHAKE, { 2, 'A', A | P, 101, 901, 5, NULL, 0 }, { 2, 'A', R | A, 106, 901, 0, NULL, 0 },
+		    { 2, 'A', A | P, 101, 901, 5, NULL, 0 } }, 6,
+		  "#6 I !segment_from_closed CLOSED\n" },
 		{ { HANDSHAKE, { 2, 'A', P, 101, 0, 5, NULL, 0 } }, 4, "#4 I !missing_ack ESTABLISHED\n" },
 		{ { HANDSHAKE, { 2, 'A', S | F, 101, 0, 0, NULL, 0 } }, 4, "#4 I !invalid_flags ESTABLISHED\n" },
 		{ { HANDSHAKE, { 2, 'A', S | R, 101, 0, 0, NULL, 0 } }, 4, "#4 I !invalid_flags ESTABLISHED\n" },
@@ -672,6 +732,7 @@ int suite_paths(void)
 		{ "paths: tuple reuse into a server's TIME_WAIT (RFC 6191)", test_reuse_into_time_wait },
 		{ "paths: RST in every state from either side", test_rst_everywhere },
 		{ "paths: a TSecr outside the SYN's TSval to its clock, to SYN_SENT (PAWS evasion)", test_ts_echo_unsent },
+		{ "paths: an RST in an endpoint's name, then it goes on sending", test_rst_not_from_endpoint },
 		{ "paths: every illegal segment has its code", test_illegal },
 		{ "paths: one-sided capture, the SYN,ACK is capture loss", test_one_sided },
 		{ "paths: crossings in flight are not findings", test_crossings_are_not_findings },
