@@ -36,6 +36,7 @@ struct pend {
 	uint16_t flags;
 	uint8_t sender_illegal;       /* the send was a finding already: do not judge the receipt */
 	uint8_t retx;                 /* its sender retransmitted it: it wanted an ACK it did not get */
+	uint8_t disowned;             /* an RST its sender's stack did not send (struct rst_held) */
 };
 
 #define EP_PENDING 3

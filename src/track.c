@@ -474,6 +474,10 @@ static void resolve(struct tracker *t, struct conn *c, unsigned dir, const struc
 	bool s_new_ack = s_ack && (!x->ack_known || seq_gt(s->ack, x->ack_hi));
 	while (x->npend) {
 		struct pend *p = &c->pend[dir][0];
+		if (p->disowned && !s_rst) { /* it did not take the RST: still talking */
+			pop_pending(c, dir);
+			continue;
+		}
 		bool p_syn = p->flags & TH_SYN, p_fin = p->flags & TH_FIN, p_rst = p->flags & TH_RST;
 		bool consumes = p_syn || p_fin;
 		if (!consumes && !p_rst && !s_new_ack &&
@@ -602,14 +606,16 @@ static bool echo_unsent(const struct conn *c, unsigned side, uint32_t tsecr, con
 }
 
 /*
- * The endpoint in whose name an RST came (held) sent segment s, at or after
- * that RST's sequence number: its stack had not sent the RST, since a stack
+ * The endpoint in whose name an RST came (held) sent segment s, new to its
+ * sequence space (the RST's own seq may lie anywhere in the window, RFC 5961,
+ * and moves nothing): its stack had not sent the RST, since a stack
  * that resets sends nothing more on the connection (Suricata calls it a
  * suspected RST injection). It never closed: it goes back to the state the
- * RST had left, the RST's transition becomes this finding in its place, and
- * the peer's receipt of it, if still waiting for evidence, is dropped (its
- * own later segments decide nothing else: a peer that took it answers the
- * endpoint's next data with an RST of its own).
+ * RST had left, and the RST's transition becomes this finding in its place.
+ * The peer may still have taken it (an injected RST reaches the peer, not
+ * the endpoint): if its receipt waits for evidence, the peer's next segment
+ * decides, an RST (its answer to the endpoint's data) that it did, anything
+ * else that it did not (resolve).
  */
 static void rst_disowned(struct tracker *t, struct conn *c, unsigned dir, const struct seg *s, uint64_t pkt)
 {
@@ -640,14 +646,9 @@ static void rst_disowned(struct tracker *t, struct conn *c, unsigned dir, const 
 		const uint32_t v[4] = { h->seq, s->seq, 0, 0 };
 		finding4(t, c, dir, code, TCPS_EV_SND_RST, &ev, h->state, v);
 	}
-	for (unsigned i = 0; i < y->npend; i++) {
-		struct pend *p = &c->pend[!dir][i];
-		if (p->pkt == h->pkt && (p->flags & TH_RST)) {
-			memmove(p, p + 1, (size_t)(y->npend - 1 - i) * sizeof *p);
-			y->npend--;
-			break;
-		}
-	}
+	for (unsigned i = 0; i < y->npend; i++)
+		if (c->pend[!dir][i].pkt == h->pkt && (c->pend[!dir][i].flags & TH_RST))
+			c->pend[!dir][i].disowned = 1;
 }
 
 void track_segment(struct tracker *t, struct conn *c, const struct seg *s, unsigned dir, uint64_t pkt,
@@ -690,8 +691,10 @@ void track_segment(struct tracker *t, struct conn *c, const struct seg *s, unsig
 
 	/* The next segment of an RST's sender decides whose the RST was. */
 	if (c->rst_held.pkt && c->rst_held.side == dir) {
-		if (!rst && !syn && x->state == TCPS_ST_CLOSED && seq_geq(s->seq, c->rst_held.seq) &&
-		    (!seq_gt(s->seq, x->snd_nxt) || (y->st.redge_known && seq_lt(s->seq, y->st.redge_max))))
+		/* New to its sequence space (not a late copy of what it sent
+		 * before), and within what the peer let it send. */
+		if (!rst && !syn && x->state == TCPS_ST_CLOSED && seq_geq(s->seq, x->snd_nxt) &&
+		    (s->seq == x->snd_nxt || (y->st.redge_known && seq_lt(s->seq, y->st.redge_max))))
 			rst_disowned(t, c, dir, s, pkt);
 		c->rst_held.pkt = 0;
 	}
@@ -789,7 +792,10 @@ void track_segment(struct tracker *t, struct conn *c, const struct seg *s, unsig
 		x->fin_sent = true;
 		x->fin_seq = s->seq + syn + len;
 	}
-	if (!x->nxt_known || seq_gt(end, x->snd_nxt)) {
+	/* An RST takes no sequence space, and its seq may lie anywhere in the
+	 * window (RFC 5961 3.2): it says where the sender is only when nothing
+	 * else has. */
+	if (!x->nxt_known || (!rst && seq_gt(end, x->snd_nxt))) {
 		x->snd_nxt = end;
 		x->nxt_known = true;
 	}

@@ -498,7 +498,33 @@ static void test_rst_not_from_endpoint(void)
 				    "#6 R snd_fin ESTABLISHED>FIN_WAIT_1\n#6 I rcv_fin ESTABLISHED>CLOSE_WAIT\n"
 				    "#7 I snd_fin CLOSE_WAIT>LAST_ACK\n#7 R rcv_fin_ack_of_fin FIN_WAIT_1>TIME_WAIT\n"
 				    "#8 I rcv_ack_of_ctl LAST_ACK>CLOSED\nend capture_end I=CLOSED R=TIME_WAIT\n");
-	/* Across 2^32. */
+	/* The RST's seq is ahead of the endpoint (in the window, not exact: a
+	 * challenge ACK answers it, RFC 5961); the endpoint goes on at its
+	 * snd_nxt, which the RST did not move. */
+	static const struct step ahead[] = {
+		HANDSHAKE,
+		{ 2, 'A', R | A, 201, 901, 0, NULL, 0 },
+		{ 2, 'B', A, 901, 101, 0, NULL, 0 },
+		{ 2, 'A', A | P, 101, 901, 5, NULL, 0 },
+		{ 2, 'B', A, 901, 106, 0, NULL, 0 },
+	};
+	const char *got = RUN(ahead);
+	CU_ASSERT_PTR_NOT_NULL(strstr(got, "#4 I !rst_not_from_endpoint ESTABLISHED other#6\n"));
+	CU_ASSERT_PTR_NULL(strstr(got, "retransmission"));
+	CU_ASSERT_PTR_NULL(strstr(got, "segment_from_closed"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(got, "end capture_end I=ESTABLISHED R=ESTABLISHED\n"));
+	/* The RST reached the peer, not the endpoint (injected towards the
+	 * peer): the peer answers the endpoint's data with an RST. */
+	static const struct step taken[] = {
+		HANDSHAKE,
+		{ 2, 'A', R | A, 101, 901, 0, NULL, 0 },
+		{ 2, 'A', A | P, 101, 901, 5, NULL, 0 },
+		{ 2, 'B', R, 901, 0, 0, NULL, 0 },
+	};
+	CHECK(taken, HANDSHAKE_TL "#4 I !rst_not_from_endpoint ESTABLISHED other#5\n#4 R rcv_rst ESTABLISHED>CLOSED\n"
+				  "#6 I rcv_rst ESTABLISHED>CLOSED\nend capture_end I=CLOSED R=CLOSED\n");
+	/* Across 2^32. The peer says nothing after: what nothing contradicts
+	 * is taken as received, so it took the RST. */
 	static const struct step wrap[] = {
 		{ 1, 'A', S, 0xfffffffeu, 0, 0, NULL, 0 },
 		{ 1, 'B', S | A, 900, 0xffffffffu, 0, NULL, 0 },
@@ -506,8 +532,8 @@ static void test_rst_not_from_endpoint(void)
 		{ 2, 'A', R | A, 0xffffffffu, 901, 0, NULL, 0 },
 		{ 2, 'A', A | P, 0xffffffffu, 901, 5, NULL, 0 },
 	};
-	CHECK(wrap, HANDSHAKE_TL "#4 I !rst_not_from_endpoint ESTABLISHED other#5\n"
-				 "end capture_end I=ESTABLISHED R=ESTABLISHED\n");
+	CHECK(wrap, HANDSHAKE_TL "#4 I !rst_not_from_endpoint ESTABLISHED other#5\n#4 R rcv_rst ESTABLISHED>CLOSED\n"
+				 "end capture_end I=ESTABLISHED R=CLOSED\n");
 	/* Its own: nothing, or another RST, follows; or what follows is no
 	 * continuation (below the RST's seq, or beyond what the peer allowed). */
 	static const struct step alone[] = { HANDSHAKE, { 2, 'A', R | A, 101, 901, 0, NULL, 0 } };
@@ -518,7 +544,7 @@ static void test_rst_not_from_endpoint(void)
 		{ 2, 'A', R | A, 101, 901, 0, NULL, 0 },
 		{ 2, 'A', R | A, 101, 901, 0, NULL, 0 },
 	};
-	const char *got = RUN(again);
+	got = RUN(again);
 	CU_ASSERT_PTR_NOT_NULL(strstr(got, "#4 I snd_rst ESTABLISHED>CLOSED\n"));
 	CU_ASSERT_PTR_NULL(strstr(got, "rst_not_from_endpoint"));
 	static const struct step far[] = {

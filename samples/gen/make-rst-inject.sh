@@ -1,0 +1,96 @@
+#!/bin/bash
+# Produce samples/rst-inject.pcap from this machine's Linux kernel: two
+# connections between real client and server sockets, each of which gets,
+# after the client's first data, an RST,ACK in the client's name injected
+# towards the server (scapy, on the client's link: the client's kernel never
+# sees it). The client then sends again.
+#   port 7001: the RST is exact (at the server's rcv_nxt): the server's kernel
+#              takes it (nstat TcpEstabResets 1) and answers the client's next
+#              data with an RST, so the client's send fails (ECONNRESET).
+#   port 7002: the RST is 100 bytes beyond rcv_nxt: the server's kernel
+#              answers with a challenge ACK (TcpExtTCPChallengeACK 1, RFC 5961)
+#              and stays open; the client's next data is acknowledged.
+# The script checks all of that. Needs root, network namespaces, veth,
+# tcpdump, nstat (iproute2) and /usr/bin/python3 with scapy. Namespaces
+# tcps-ra-$$ and tcps-rb-$$ are removed on exit.
+# Usage: make-rst-inject.sh [OUTDIR]   (default: the samples/ folder next to this script)
+set -euo pipefail
+GEN=$(cd "$(dirname "$0")" && pwd)
+OUT=$(cd "${1:-$GEN/..}" && pwd)
+NSA=tcps-ra-$$
+NSB=tcps-rb-$$
+WORK=$(mktemp -d /tmp/tcps-rsti.XXXXXX)
+TD=
+SV=
+cleanup() {
+    local p
+    for p in $TD $SV; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
+    ip netns del "$NSA" 2>/dev/null || true
+    ip netns del "$NSB" 2>/dev/null || true
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+die() { printf 'make-rst-inject: %s\n' "$*" >&2; exit 1; }
+
+ip netns add "$NSA"
+ip netns add "$NSB"
+ip link add va netns "$NSA" type veth peer name vb netns "$NSB"
+ip -n "$NSA" addr add 10.79.0.1/24 dev va
+ip -n "$NSB" addr add 10.79.0.2/24 dev vb
+ip -n "$NSA" link set va up
+ip -n "$NSA" link set lo up
+ip -n "$NSB" link set vb up
+for ns in "$NSA" "$NSB"; do
+    ip netns exec "$ns" ethtool -K "$([ "$ns" = "$NSA" ] && echo va || echo vb)" tx off tso off gso off gro off >/dev/null 2>&1 || true
+done
+for _ in $(seq 100); do ip -n "$NSA" -o link show va | grep -q 'state UP' && break; sleep 0.05; done
+
+# The server reads what comes and keeps each connection until the client's end.
+ip netns exec "$NSB" /usr/bin/python3 -c '
+import socket, threading
+def serve(port):
+    ls = socket.socket(); ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    ls.bind(("10.79.0.2", port)); ls.listen(1)
+    c, _ = ls.accept()
+    try:
+        while c.recv(100): pass
+    except OSError: pass
+    c.close()
+ts = [threading.Thread(target=serve, args=(p,)) for p in (7001, 7002)]
+[t.start() for t in ts]; [t.join() for t in ts]
+' & SV=$!
+sleep 0.5
+ip netns exec "$NSB" nstat -n >/dev/null
+ip netns exec "$NSB" tcpdump -i vb --immediate-mode -w "$WORK/cap.pcap" -U -s 0 tcp 2>/dev/null & TD=$!
+sleep 1.5 # tcpdump ready
+
+for spec in 7001:exact 7002:ahead; do
+    port=${spec%%:*}; mode=${spec#*:}
+    ip netns exec "$NSA" /usr/bin/python3 "$GEN/rst_inject.py" va "$port" "$mode" >>"$WORK/inject.out" & INJ=$!
+    sleep 1 # the sniffer ready
+    ip netns exec "$NSA" /usr/bin/python3 -c '
+import socket, sys, time
+s = socket.create_connection(("10.79.0.2", int(sys.argv[1])), timeout=3)
+s.sendall(b"one")
+time.sleep(0.5)         # the RST is injected meanwhile
+s.sendall(b"two")
+time.sleep(0.5)         # the answer to it
+try:
+    s.sendall(b"three")
+    print("open", flush=True)
+except OSError as e:
+    print(e.__class__.__name__, flush=True)
+s.close()
+' "$port" >>"$WORK/client.out"
+    wait "$INJ" || die "injection on port $port failed"
+done
+sleep 0.5
+kill "$TD"; wait "$TD" 2>/dev/null || true; TD=
+resets=$(ip netns exec "$NSB" nstat -az TcpEstabResets | awk '/TcpEstabResets/ {print $2}')
+challenges=$(ip netns exec "$NSB" nstat -az TcpExtTCPChallengeACK | awk '/TcpExtTCPChallengeACK/ {print $2}')
+client=$(tr '\n' ' ' <"$WORK/client.out")
+[ "$client" = "ConnectionResetError open " ] || die "the client saw: $client (want: ConnectionResetError open)"
+[ "$resets" = 1 ] || die "the server's kernel took $resets RSTs in ESTABLISHED, not 1"
+[ "$challenges" = 1 ] || die "the server's kernel sent $challenges challenge ACKs, not 1"
+cp "$WORK/cap.pcap" "$OUT/rst-inject.pcap"
+printf 'make-rst-inject: %s (%s; server: 1 reset taken, 1 challenge ACK)\n' "$OUT/rst-inject.pcap" "$(tr '\n' ' ' <"$WORK/inject.out")" >&2

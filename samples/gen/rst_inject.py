@@ -1,0 +1,24 @@
+#!/usr/bin/python3
+"""rst_inject.py IFACE PORT MODE - run in the client's namespace by make-rst-inject.sh.
+
+Waits for the client's first data segment to PORT, then sends the server, in
+the client's name, an RST,ACK: at the server's rcv_nxt (MODE exact: the
+server's kernel takes it and closes, as after a reset injected by a censor)
+or 100 bytes beyond it (MODE ahead: in the window but not exact, so the
+server's kernel answers with a challenge ACK, RFC 5961, and stays open).
+The client's kernel never sees it. Prints the RST's seq.
+"""
+import sys
+
+from scapy.all import IP, TCP, Ether, conf, sendp, sniff
+
+conf.verb = 0
+iface, port, mode = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+got = sniff(iface=iface, filter=f"tcp dst port {port} and (tcp[tcpflags] & tcp-push != 0)", count=1, timeout=10)
+if not got:
+    sys.exit("rst_inject: no data within 10 s")
+d = got[0]
+seq = d[TCP].seq + len(d[TCP].payload) + (0 if mode == "exact" else 100)
+sendp(Ether(src=d[Ether].src, dst=d[Ether].dst) / IP(src=d[IP].src, dst=d[IP].dst) /
+      TCP(sport=d[TCP].sport, dport=port, flags="RA", seq=seq, ack=d[TCP].ack, window=0), iface=iface)
+print(f"rst seq {seq} ({mode})", flush=True)
