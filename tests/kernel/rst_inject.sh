@@ -1,0 +1,41 @@
+#!/bin/bash
+# rst_inject.sh - rst_not_from_endpoint against the Linux kernel, live (CTest kernel-rst-inject).
+#
+# Usage: rst_inject.sh TCPSTATE OUTDIR
+#
+# samples/gen/make-rst-inject.sh OUTDIR makes two connections between real sockets and injects
+# an RST in the client's name towards the server after the client's first data: one exact (the
+# server's kernel takes it, TcpEstabResets 1, and answers the client's next data with RST), one
+# 100 bytes ahead (the kernel sends a challenge ACK, TcpExtTCPChallengeACK 1, and goes on). The
+# generator checks those kernel facts; this script then checks tcpstate's reading of the fresh
+# capture: both RSTs are rst_not_from_endpoint against the client, the first closes the server
+# (rcv_rst at the RST) and the client (the server's answer), the second closes nothing (the
+# connection ends with its FINs), and nothing else is reported but the second's rst_not_exact.
+#
+# Exit 77 (CTest SKIP_RETURN_CODE) with the reason when the machine cannot do it.
+set -uo pipefail
+HERE=$(cd "$(dirname "$0")" && pwd)
+TCPSTATE=$1
+OUT=$2
+skip() { printf 'rst_inject: skipped: %s\n' "$*"; exit 77; }
+[ "$(id -u)" = 0 ] || skip "not root"
+for t in ip tcpdump nstat ethtool; do command -v "$t" >/dev/null || skip "no $t"; done
+/usr/bin/python3 -c 'import scapy' 2>/dev/null || skip "no python3-scapy"
+ip netns add tcps-probe-$$ 2>/dev/null || skip "no network namespaces"
+ip netns del tcps-probe-$$
+rm -rf "$OUT" && mkdir -p "$OUT" || exit 1
+timeout 60 bash "$HERE/../../samples/gen/make-rst-inject.sh" "$OUT" || { echo "rst_inject: the generator failed"; exit 1; }
+got=$("$TCPSTATE" "$OUT/rst-inject.pcap") || { echo "rst_inject: tcpstate failed"; exit 1; }
+fail=0
+expect() { # expect PATTERN WHAT: one line of the report matches
+    if ! grep -qE -- "$1" <<<"$got"; then echo "rst_inject: missing: $2"; fail=1; fi
+}
+expect '^conn 1 .*:7001 roles syn$' "connection 1 on port 7001"
+expect '^  #[0-9]+ .*10\.79\.0\.1:[0-9]+ +! rst_not_from_endpoint \(warning, illegal\) in ESTABLISHED on snd_rst: RST at seq 4, then the endpoint went on sending at seq 4 in packet [0-9]+: ' "the exact RST disowned by the client's next data"
+expect '^  #[0-9]+ .*10\.79\.0\.2:7001 +rcv_rst +ESTABLISHED → CLOSED$' "the server takes the exact RST"
+expect '^  #[0-9]+ .*10\.79\.0\.1:[0-9]+ +rcv_rst +ESTABLISHED → CLOSED$' "the client closed by the server's answer"
+expect '^  #[0-9]+ .*10\.79\.0\.1:[0-9]+ +! rst_not_from_endpoint \(warning, illegal\) in ESTABLISHED on snd_rst: RST at seq 104, then the endpoint went on sending at seq 4 in packet [0-9]+: ' "the RST ahead disowned by the client's next data"
+expect '^  end \(capture ended, states as reached\): 10\.79\.0\.1:[0-9]+ TIME_WAIT, 10\.79\.0\.2:7002 CLOSED$' "the second connection closes with its FINs"
+expect '^  transitions 15, findings 3: rst_not_exact 1, rst_not_from_endpoint 2$' "exactly these findings"
+[ "$fail" = 0 ] || { printf '%s\n' "$got"; exit 1; }
+echo "rst_inject: the kernel's two answers and tcpstate's reading agree"
