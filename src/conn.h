@@ -133,6 +133,7 @@ struct endpoint {
 	bool rst_ack_new : 1;         /* its last segment, an RST with ACK, acknowledged more than any before */
 	bool syn_ts_known : 1;        /* its SYN carried a timestamp: syn_tsval */
 	bool rst_sent : 1;            /* it sent an RST that stands (see struct rst_held) */
+	bool rst_held : 1;            /* its last segment, an RST, closed it: struct conn's rst_held */
 	uint32_t isn, snd_nxt, fin_seq, tsval;
 	uint32_t ack_hi;              /* highest ack it sent */
 	uint32_t syn_len;             /* payload on its SYN (Fast Open) */
@@ -153,8 +154,7 @@ struct rst_held {
 	struct tcps_ts state_ts;      /* when the sender had entered the state the RST left */
 	uint32_t rec;                 /* the RST's transition record, UINT32_MAX none */
 	uint32_t seq;
-	uint8_t side;                 /* key side of its sender */
-	uint8_t state;                /* the state the RST left */
+	uint8_t state;                /* the state the RST left (its sender: the endpoint with rst_held) */
 	bool rst_sent;                /* the sender's rst_sent before it */
 };
 

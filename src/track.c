@@ -262,14 +262,20 @@ static struct rec *rec_new(struct tracker *t, struct conn *c, uint8_t kind, unsi
 	return r;
 }
 
-/* Counts a finding and keeps its record; the record's index, or NONE. */
-static uint32_t finding4(struct tracker *t, struct conn *c, unsigned side, enum tcps_finding_code code,
-			 enum tcps_event ev, const struct evctx *x, uint8_t state, const uint32_t v[4])
+/* Counts a finding of side's, per connection and in the totals. */
+static void count_finding(struct tracker *t, struct conn *c, unsigned side, enum tcps_finding_code code)
 {
 	struct conn_ext *e = track_ext(t, c);
 	if (e)
 		e->findings[side][code]++;
 	t->tot->findings[code]++;
+}
+
+/* Counts a finding and keeps its record; the record's index, or NONE. */
+static uint32_t finding4(struct tracker *t, struct conn *c, unsigned side, enum tcps_finding_code code,
+			 enum tcps_event ev, const struct evctx *x, uint8_t state, const uint32_t v[4])
+{
+	count_finding(t, c, side, code);
 	struct rec *r = rec_new(t, c, TCPS_REC_FINDING, FINDING_CAP, side, ev, x);
 	if (!r)
 		return NONE;
@@ -622,33 +628,49 @@ static void rst_disowned(struct tracker *t, struct conn *c, unsigned dir, const 
 	struct rst_held *h = &c->rst_held;
 	struct endpoint *x = &c->ep[dir], *y = &c->ep[!dir];
 	enum tcps_finding_code code = TCPS_F_RST_NOT_FROM_ENDPOINT;
+	const uint32_t v[4] = { h->seq, s->seq, 0, 0 };
 	x->state = h->state;
+	x->rst_held = false;
 	c->state_ts[dir] = h->state_ts;
 	x->rst_sent = h->rst_sent;
 	c->rst_seen = x->rst_sent || y->rst_sent;
 	t->tot->transitions--;
 	if (h->rec != NONE) {
-		struct conn_ext *e = track_ext(t, c);
-		if (e)
-			e->findings[dir][code]++;
-		t->tot->findings[code]++;
+		count_finding(t, c, dir, code);
 		struct rec *r = &t->pool.r[h->rec];
 		r->kind = TCPS_REC_FINDING;
 		r->code = (uint8_t)code;
 		r->state_from = r->state_to = h->state;
 		r->unconfirmed = 0;
 		r->after_pkt = pkt;
-		const uint32_t v[4] = { h->seq, s->seq, 0, 0 };
 		memcpy(r->v, v, sizeof r->v);
 		r->rule = tcps_finding_rule(code);
 	} else { /* no record was kept of it (-q, or the cap): counted only */
 		struct evctx ev = { .pkt = h->pkt, .key = h->pkt, .after = pkt };
-		const uint32_t v[4] = { h->seq, s->seq, 0, 0 };
 		finding4(t, c, dir, code, TCPS_EV_SND_RST, &ev, h->state, v);
 	}
 	for (unsigned i = 0; i < y->npend; i++)
 		if (c->pend[!dir][i].pkt == h->pkt && (c->pend[!dir][i].flags & TH_RST))
 			c->pend[!dir][i].disowned = 1;
+}
+
+/* The send of RST s by key side dir; one that closes its sender is held
+ * until that sender's next segment (rst_disowned). */
+static bool step_rst(struct tracker *t, struct conn *c, unsigned dir, const struct seg *s, uint64_t pkt,
+		     const struct evctx *ev)
+{
+	struct endpoint *x = &c->ep[dir];
+	struct rst_held h = { .pkt = pkt, .state_ts = c->state_ts[dir], .seq = s->seq, .state = x->state,
+			      .rst_sent = x->rst_sent };
+	uint32_t tail = c->rec_tail;
+	bool ok = step(t, c, dir, TCPS_EV_SND_RST, ev);
+	if (x->state != h.state) {
+		h.rec = c->rec_tail != tail ? c->rec_tail : NONE;
+		c->rst_held = h;
+		x->rst_held = true;
+		c->ep[!dir].rst_held = false; /* one held at a time: the peer's stands */
+	}
+	return ok;
 }
 
 void track_segment(struct tracker *t, struct conn *c, const struct seg *s, unsigned dir, uint64_t pkt,
@@ -690,12 +712,13 @@ void track_segment(struct tracker *t, struct conn *c, const struct seg *s, unsig
 	}
 
 	/* The next segment of an RST's sender decides whose the RST was. */
-	if (c->rst_held.pkt && c->rst_held.side == dir) {
+	if (x->rst_held) {
 		/* New to its sequence space (not a late copy of what it sent
 		 * before), and within what the peer let it send. */
 		if (!rst && !syn && x->state == TCPS_ST_CLOSED && seq_geq(s->seq, x->snd_nxt) &&
 		    (s->seq == x->snd_nxt || (y->st.redge_known && seq_lt(s->seq, y->st.redge_max))))
 			rst_disowned(t, c, dir, s, pkt);
+		x->rst_held = false;
 		c->rst_held.pkt = 0;
 	}
 
@@ -764,15 +787,10 @@ void track_segment(struct tracker *t, struct conn *c, const struct seg *s, unsig
 			x->syn_tsval = s->opt.tsval;
 			x->syn_ts_known = s->opt.has_ts;
 		}
-		uint8_t was = x->state;
-		struct tcps_ts was_ts = c->state_ts[dir];
-		uint32_t tail = c->rec_tail;
-		ok = step(t, c, dir, sev, &ev);
-		if (rst && was != x->state) /* it closed: held until its next segment */
-			c->rst_held = (struct rst_held){ .pkt = pkt, .state_ts = was_ts,
-							 .rec = c->rec_tail != tail ? c->rec_tail : NONE,
-							 .seq = s->seq, .side = (uint8_t)dir, .state = was,
-							 .rst_sent = x->rst_sent };
+		if (rst)
+			ok = step_rst(t, c, dir, s, pkt, &ev);
+		else
+			ok = step(t, c, dir, sev, &ev);
 	}
 	if (len && x->fin_sent && seq_gt(s->seq + syn + len, x->fin_seq)) {
 		/* Bytes at or after the FIN's own sequence number. */
@@ -878,6 +896,7 @@ static bool reached(int64_t sec, uint32_t nsec, const struct tcps_ts *now)
 void track_end(struct tracker *t, struct conn *c, const struct tcps_ts *now)
 {
 	c->rst_held.pkt = 0; /* its sender sent nothing more: the RST was its own */
+	c->ep[0].rst_held = c->ep[1].rst_held = false;
 	unsigned order[2] = { c->init_side, !c->init_side };
 	for (int i = 0; i < 2; i++) {
 		struct endpoint *x = &c->ep[order[i]];

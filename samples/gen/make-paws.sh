@@ -17,28 +17,14 @@ NSB=tcps-pb-$$
 WORK=$(mktemp -d /tmp/tcps-paws.XXXXXX)
 TD=
 CL=
-cleanup() {
-    local p
-    for p in $TD $CL; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
-    ip netns del "$NSA" 2>/dev/null || true
-    ip netns del "$NSB" 2>/dev/null || true
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
+. "$GEN/netns-lib.sh"
+trap 'stop_and_del_netns "$TD $CL" "$NSA" "$NSB"; rm -rf "$WORK"' EXIT
 die() { printf 'make-paws: %s\n' "$*" >&2; exit 1; }
 
-ip netns add "$NSA"
-ip netns add "$NSB"
-ip link add va netns "$NSA" type veth peer name vb netns "$NSB"
-ip -n "$NSA" addr add 10.78.0.1/24 dev va
-ip -n "$NSB" addr add 10.78.0.2/24 dev vb
-ip -n "$NSA" link set va up
-ip -n "$NSB" link set vb up
-ip netns exec "$NSA" ethtool -K va tx off tso off gso off gro off >/dev/null 2>&1 || true
+veth_pair "$NSA" "$NSB" 10.78.0.1 10.78.0.2
 # 10.78.0.3 is nobody: the SYN reaches ns B's link, whose kernel ignores it.
 mac=$(ip -n "$NSB" -o link show vb | sed 's/.*link\/ether \([^ ]*\).*/\1/')
 ip -n "$NSA" neigh add 10.78.0.3 lladdr "$mac" dev va
-for _ in $(seq 100); do ip -n "$NSA" -o link show va | grep -q 'state UP' && break; sleep 0.05; done
 
 ip netns exec "$NSA" nstat -n >/dev/null
 ip netns exec "$NSA" tcpdump -i va --immediate-mode -w "$WORK/cap.pcap" -U -s 0 tcp 2>/dev/null & TD=$!

@@ -22,28 +22,11 @@ NSB=tcps-rb-$$
 WORK=$(mktemp -d /tmp/tcps-rsti.XXXXXX)
 TD=
 SV=
-cleanup() {
-    local p
-    for p in $TD $SV; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
-    ip netns del "$NSA" 2>/dev/null || true
-    ip netns del "$NSB" 2>/dev/null || true
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
+. "$GEN/netns-lib.sh"
+trap 'stop_and_del_netns "$TD $SV" "$NSA" "$NSB"; rm -rf "$WORK"' EXIT
 die() { printf 'make-rst-inject: %s\n' "$*" >&2; exit 1; }
 
-ip netns add "$NSA"
-ip netns add "$NSB"
-ip link add va netns "$NSA" type veth peer name vb netns "$NSB"
-ip -n "$NSA" addr add 10.79.0.1/24 dev va
-ip -n "$NSB" addr add 10.79.0.2/24 dev vb
-ip -n "$NSA" link set va up
-ip -n "$NSA" link set lo up
-ip -n "$NSB" link set vb up
-for ns in "$NSA" "$NSB"; do
-    ip netns exec "$ns" ethtool -K "$([ "$ns" = "$NSA" ] && echo va || echo vb)" tx off tso off gso off gro off >/dev/null 2>&1 || true
-done
-for _ in $(seq 100); do ip -n "$NSA" -o link show va | grep -q 'state UP' && break; sleep 0.05; done
+veth_pair "$NSA" "$NSB" 10.79.0.1 10.79.0.2
 
 # The server reads what comes and keeps each connection until the client's end.
 ip netns exec "$NSB" /usr/bin/python3 -c '

@@ -1,4 +1,4 @@
-# netns-lib.sh - helpers shared by make-real.sh, make-paths.sh and make-retrans.sh (sourced, not run)
+# netns-lib.sh - helpers shared by the make-*.sh generators that use namespaces (sourced, not run)
 
 # Wire-sized segments in the capture: no TSO/GSO/GRO, and real checksums (tx off).
 no_offload() { # ns ifname
@@ -15,6 +15,24 @@ wait_up() { # ns ifname
     done
     printf 'link %s in %s never came UP\n' "$2" "$1" >&2
     return 1
+}
+
+# Two namespaces joined by one veth, va in $1 and vb in $2, with addresses
+# $3 and $4 (/24), links and loopbacks up, offloads off (make-paws.sh,
+# make-rst-inject.sh).
+veth_pair() { # nsa nsb addr_a addr_b
+    ip netns add "$1"
+    ip netns add "$2"
+    ip link add va netns "$1" type veth peer name vb netns "$2"
+    ip -n "$1" addr add "$3/24" dev va
+    ip -n "$2" addr add "$4/24" dev vb
+    ip -n "$1" link set lo up
+    ip -n "$2" link set lo up
+    ip -n "$1" link set va up
+    ip -n "$2" link set vb up
+    no_offload "$1" va
+    no_offload "$2" vb
+    wait_up "$1" va
 }
 
 # Stops our background processes (pids given), then kills whatever still runs
