@@ -88,9 +88,12 @@ static bool sack_blocks(struct tracker *t, struct conn *c, unsigned dir, const s
  * (the one it answers, most likely), the first SYN,ACK, the ACK of it. */
 static void handshake_time(struct conn *c, const struct seg *s, const struct tcps_ts *ts)
 {
-	if (!(s->flags & TH_ACK) && !(c->hs_seen & 2)) {
-		c->hs_ts[0] = *ts;
-		c->hs_seen |= 1;
+	if (!(s->flags & TH_ACK)) {
+		c->last_syn_ts = *ts;
+		if (!(c->hs_seen & 2)) {
+			c->hs_ts[0] = *ts;
+			c->hs_seen |= 1;
+		}
 	} else if ((s->flags & TH_ACK) && c->hs_seen == 1) {
 		c->hs_ts[1] = *ts;
 		c->hs_seen |= 2;

@@ -134,6 +134,7 @@ struct endpoint {
 	bool syn_ts_known : 1;        /* its SYN carried a timestamp: syn_tsval */
 	bool rst_sent : 1;            /* it sent an RST that stands (see struct rst_held) */
 	bool rst_held : 1;            /* its last segment, an RST, closed it: struct conn's rst_held */
+	bool synack_alt : 1;          /* another stack answered in its name: struct conn's synack_alt */
 	uint32_t isn, snd_nxt, fin_seq, tsval;
 	uint32_t ack_hi;              /* highest ack it sent */
 	uint32_t syn_len;             /* payload on its SYN (Fast Open) */
@@ -156,6 +157,23 @@ struct rst_held {
 	uint32_t seq;
 	uint8_t state;                /* the state the RST left (its sender: the endpoint with rst_held) */
 	bool rst_sent;                /* the sender's rst_sent before it */
+};
+
+/*
+ * A second SYN,ACK source: SYN,ACKs with another ISN answering the same SYN,
+ * two stacks answering for one address (a middlebox, a load balancer, a SYN
+ * proxy). The peer's ACK decides which one it synchronized with; the
+ * endpoint follows that one, and the other is kept here so that its
+ * SYN,ACKs are known and set aside (track.c).
+ */
+struct synack_alt {
+	struct tcps_ts ts;            /* its first SYN,ACK */
+	struct tcps_ts syn_ts;        /* the peer's last SYN before it (the one it answers) */
+	uint32_t isn, len;            /* its ISN and its SYN,ACK's payload */
+	uint16_t mss;                 /* its SYN,ACK's options (struct stream's) */
+	uint8_t wscale;
+	bool syn_opts, has_ws, sack_ok;
+	bool decided;                 /* the peer chose the endpoint's other ISN: this one lost */
 };
 
 /* The expiry list a connection is on: open, one list per timeout class
@@ -192,11 +210,13 @@ struct conn {
 	uint32_t ext;                 /* its struct conn_ext in the tracker's pool, UINT32_MAX none */
 	/* the handshake's times: the SYN the SYN,ACK answers, the SYN,ACK, the ACK of it */
 	struct tcps_ts hs_ts[3];
+	struct tcps_ts last_syn_ts;           /* the latest SYN (without ACK) */
 	struct pend pend[2][EP_PENDING];      /* per key side: receipts waiting for evidence (npend) */
 	struct sent sent[2][EP_SENT];         /* per key side: its last data segments (stream.c) */
 	struct tcps_ts state_ts[2];           /* per key side: when its current state was entered */
 	struct rtt_acc rtt[2];                /* per key side: RTT of its stream */
 	struct rst_held rst_held;
+	struct synack_alt synack_alt;
 };
 
 /*

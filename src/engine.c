@@ -240,9 +240,11 @@ static void word_record(const struct tcps_engine *e, const struct conn *c, const
 	o->detail = "";
 	if (r->kind == TCPS_REC_FINDING) {
 		const struct endpoint *me = &c->ep[r->side], *peer = &c->ep[!r->side];
+		/* (a finding of the endpoint's other SYN,ACK source: in its numbers) */
 		struct finding_args a = { { r->v[0], r->v[1], r->v[2], r->v[3] }, r->after_pkt,
 					  !e->cfg.absolute_seq && me->isn_known,
-					  !e->cfg.absolute_seq && peer->isn_known, me->isn, peer->isn };
+					  !e->cfg.absolute_seq && peer->isn_known,
+					  r->other_isn ? c->synack_alt.isn : me->isn, peer->isn };
 		tcps_finding_format((enum tcps_finding_code)r->code, (enum tcps_state)r->state_from,
 				    (enum tcps_event)r->event, &a, detail, TCPS_DETAIL_SIZE);
 		o->detail = detail;

@@ -147,6 +147,10 @@ static const struct {
 		"an RST in the endpoint's name, after which the endpoint went on sending its sequence space: its stack did not send the RST (injected, or a middlebox's), and it did not close",
 		"RFC 9293 3.10.7.1 and 3.10.4: an endpoint that sends RST has closed the connection and sends nothing more on it; "
 		"Suricata stream.suspected_rst_inject" },
+	[TCPS_F_SYNACK_SECOND_ISN] = { "synack_second_isn", TCPS_SEV_WARNING, TCPS_CAT_NETWORK,
+		"SYN,ACKs with a second ISN answering the same SYN: two stacks answer for this endpoint (a middlebox, a load balancer, a SYN proxy); the one the peer's ACK chooses is followed, the other's SYN,ACKs are set aside",
+		"RFC 9293 3.4: an endpoint picks one ISN per connection and a SYN,ACK acknowledges the SYN; "
+		"the peer synchronizes with the SYN,ACK it acknowledges (3.10.7.3)" },
 };
 _Static_assert(N_ELEMS(cat) == TCPS_F__COUNT, "a finding code has no catalogue entry");
 
@@ -393,6 +397,9 @@ void tcps_finding_format(enum tcps_finding_code c, enum tcps_state st, enum tcps
 	case TCPS_F_TS_ECHO_UNSENT:
 		snprintf(buf, len, "TSecr %u, outside the peer's TSvals from its SYN's (%u) to its clock now: not from the stack that got it",
 			 v[0], v[1]);
+		break;
+	case TCPS_F_SYNACK_SECOND_ISN:
+		snprintf(buf, len, "SYN,ACK with ISN %u, answering the same SYN as the SYN,ACK with ISN %u", v[0], v[1]);
 		break;
 	case TCPS_F_RST_NOT_FROM_ENDPOINT:
 		snprintf(buf, len, "RST at seq %u, then the endpoint went on sending at seq %u in packet %llu: not from its stack",

@@ -31,15 +31,12 @@
 #include "track.h"
 #include "tcpsm.h"
 #include "findings.h"
+#include "track_int.h"
 
-#define NONE UINT32_MAX
 /* Findings stop being kept a little before the cap so that transitions,
  * which are few and bounded by the table, always find room. */
 #define FINDING_CAP (TRACK_MAX_RECORDS - 32)
 
-static bool seq_lt(uint32_t a, uint32_t b) { return (int32_t)(a - b) < 0; }
-static bool seq_gt(uint32_t a, uint32_t b) { return seq_lt(b, a); }
-static bool seq_geq(uint32_t a, uint32_t b) { return !seq_lt(a, b); }
 
 /* ---- the record pool ---- */
 
@@ -229,16 +226,6 @@ void track_pool_free(struct tracker *t)
 
 /* ---- records ---- */
 
-/* Where and when an event happens, and how it is to be reported. */
-struct evctx {
-	uint64_t pkt, key, after;
-	int64_t sec;
-	uint32_t nsec;
-	bool unconfirmed;
-	bool quiet_illegal;          /* the sender was already judged for this segment */
-	uint32_t seq, len;           /* the segment, for wording findings */
-	uint16_t flags;
-};
 
 /* A new record of side's event at x, or NULL when none is kept (-q) or the
  * connection's cap is reached (then counted as dropped). */
@@ -263,7 +250,7 @@ static struct rec *rec_new(struct tracker *t, struct conn *c, uint8_t kind, unsi
 }
 
 /* Counts a finding of side's, per connection and in the totals. */
-static void count_finding(struct tracker *t, struct conn *c, unsigned side, enum tcps_finding_code code)
+void count_finding(struct tracker *t, struct conn *c, unsigned side, enum tcps_finding_code code)
 {
 	struct conn_ext *e = track_ext(t, c);
 	if (e)
@@ -272,7 +259,7 @@ static void count_finding(struct tracker *t, struct conn *c, unsigned side, enum
 }
 
 /* Counts a finding and keeps its record; the record's index, or NONE. */
-static uint32_t finding4(struct tracker *t, struct conn *c, unsigned side, enum tcps_finding_code code,
+uint32_t finding4(struct tracker *t, struct conn *c, unsigned side, enum tcps_finding_code code,
 			 enum tcps_event ev, const struct evctx *x, uint8_t state, const uint32_t v[4])
 {
 	count_finding(t, c, side, code);
@@ -286,7 +273,7 @@ static uint32_t finding4(struct tracker *t, struct conn *c, unsigned side, enum 
 	return c->rec_tail;
 }
 
-static void add_finding(struct tracker *t, struct conn *c, unsigned side, enum tcps_finding_code code,
+void add_finding(struct tracker *t, struct conn *c, unsigned side, enum tcps_finding_code code,
 			enum tcps_event ev, const struct evctx *x, uint32_t v0, uint32_t v1, uint32_t v2)
 {
 	const uint32_t v[4] = { v0, v1, v2, 0 };
@@ -332,7 +319,7 @@ void track_finding(struct tracker *t, struct conn *c, unsigned side, enum tcps_f
 }
 
 /* Looks the event up in the table: moves, repeats, or reports why not. */
-static bool step(struct tracker *t, struct conn *c, unsigned side, enum tcps_event ev, const struct evctx *x)
+bool step(struct tracker *t, struct conn *c, unsigned side, enum tcps_event ev, const struct evctx *x)
 {
 	struct endpoint *e = &c->ep[side];
 	const struct tcps_cell *cell = tcps_sm_cell((enum tcps_state)e->state, ev);
@@ -503,6 +490,10 @@ static void resolve(struct tracker *t, struct conn *c, unsigned dir, const struc
 				tcps_sm_cell((enum tcps_state)x->state, sev)->verdict != TCPS_V_ILLEGAL;
 		if (not_yet || crossing) {
 			p->held_by = pkt;
+			if (s_syn && !s_ack) /* its SYN again: no SYN,ACK queued had arrived (two sources: several) */
+				for (unsigned i = 1; i < x->npend; i++)
+					if (c->pend[dir][i].flags & TH_SYN)
+						c->pend[dir][i].held_by = pkt;
 			return;
 		}
 		if (consumes && !s_ack)
@@ -513,7 +504,7 @@ static void resolve(struct tracker *t, struct conn *c, unsigned dir, const struc
 }
 
 /* Queues, at key side `side`, the receipt of segment s if it can move that endpoint. */
-static void queue_receipt(struct tracker *t, struct conn *c, unsigned side, const struct seg *s, uint64_t pkt,
+void queue_receipt(struct tracker *t, struct conn *c, unsigned side, const struct seg *s, uint64_t pkt,
 			  const struct tcps_ts *ts, bool sender_illegal)
 {
 	struct endpoint *y = &c->ep[side];
@@ -594,85 +585,6 @@ void track_init(struct conn *c, const struct seg *s, const struct tcps_ts *ts)
 	}
 }
 
-/* Linux's test in SYN_SENT, between(TSecr, the SYN's TSval, its clock now),
- * as unsigned distances from the SYN's TSval (a plain modular comparison
- * misjudges a TSecr 2^31 or more away). Its clock now is at most its last
- * TSval plus the capture time since it entered SYN_SENT at a tick per
- * microsecond (Linux ticks each millisecond, or each microsecond when
- * asked), plus a second: a TSecr beyond that is from no clock of its. */
-static bool echo_unsent(const struct conn *c, unsigned side, uint32_t tsecr, const struct tcps_ts *now)
-{
-	const struct endpoint *y = &c->ep[side];
-	const struct tcps_ts *since = &c->state_ts[side];
-	int64_t us = (now->sec - since->sec) * 1000000 + ((int64_t)now->nsec - (int64_t)since->nsec) / 1000;
-	uint64_t room = (uint64_t)(uint32_t)(y->tsval - y->syn_tsval) + (uint64_t)(us > 0 ? us : 0) + 1000000;
-	if (room >= UINT64_C(1) << 31)
-		return false; /* too wide to tell a stale echo from a fresh one */
-	return (uint32_t)(tsecr - y->syn_tsval) > room;
-}
-
-/*
- * The endpoint in whose name an RST came (held) sent segment s, new to its
- * sequence space (the RST's own seq may lie anywhere in the window, RFC 5961,
- * and moves nothing): its stack had not sent the RST, since a stack
- * that resets sends nothing more on the connection (Suricata calls it a
- * suspected RST injection). It never closed: it goes back to the state the
- * RST had left, and the RST's transition becomes this finding in its place.
- * The peer may still have taken it (an injected RST reaches the peer, not
- * the endpoint): if its receipt waits for evidence, the peer's next segment
- * decides, an RST (its answer to the endpoint's data) that it did, anything
- * else that it did not (resolve).
- */
-static void rst_disowned(struct tracker *t, struct conn *c, unsigned dir, const struct seg *s, uint64_t pkt)
-{
-	struct rst_held *h = &c->rst_held;
-	struct endpoint *x = &c->ep[dir], *y = &c->ep[!dir];
-	enum tcps_finding_code code = TCPS_F_RST_NOT_FROM_ENDPOINT;
-	const uint32_t v[4] = { h->seq, s->seq, 0, 0 };
-	x->state = h->state;
-	x->rst_held = false;
-	c->state_ts[dir] = h->state_ts;
-	x->rst_sent = h->rst_sent;
-	c->rst_seen = x->rst_sent || y->rst_sent;
-	t->tot->transitions--;
-	if (h->rec != NONE) {
-		count_finding(t, c, dir, code);
-		struct rec *r = &t->pool.r[h->rec];
-		r->kind = TCPS_REC_FINDING;
-		r->code = (uint8_t)code;
-		r->state_from = r->state_to = h->state;
-		r->unconfirmed = 0;
-		r->after_pkt = pkt;
-		memcpy(r->v, v, sizeof r->v);
-		r->rule = tcps_finding_rule(code);
-	} else { /* no record was kept of it (-q, or the cap): counted only */
-		struct evctx ev = { .pkt = h->pkt, .key = h->pkt, .after = pkt };
-		finding4(t, c, dir, code, TCPS_EV_SND_RST, &ev, h->state, v);
-	}
-	for (unsigned i = 0; i < y->npend; i++)
-		if (c->pend[!dir][i].pkt == h->pkt && (c->pend[!dir][i].flags & TH_RST))
-			c->pend[!dir][i].disowned = 1;
-}
-
-/* The send of RST s by key side dir; one that closes its sender is held
- * until that sender's next segment (rst_disowned). */
-static bool step_rst(struct tracker *t, struct conn *c, unsigned dir, const struct seg *s, uint64_t pkt,
-		     const struct evctx *ev)
-{
-	struct endpoint *x = &c->ep[dir];
-	struct rst_held h = { .pkt = pkt, .state_ts = c->state_ts[dir], .seq = s->seq, .state = x->state,
-			      .rst_sent = x->rst_sent };
-	uint32_t tail = c->rec_tail;
-	bool ok = step(t, c, dir, TCPS_EV_SND_RST, ev);
-	if (x->state != h.state) {
-		h.rec = c->rec_tail != tail ? c->rec_tail : NONE;
-		c->rst_held = h;
-		x->rst_held = true;
-		c->ep[!dir].rst_held = false; /* one held at a time: the peer's stands */
-	}
-	return ok;
-}
-
 void track_segment(struct tracker *t, struct conn *c, const struct seg *s, unsigned dir, uint64_t pkt,
 		   const struct tcps_ts *ts)
 {
@@ -710,6 +622,13 @@ void track_segment(struct tracker *t, struct conn *c, const struct seg *s, unsig
 		add_finding(t, c, dir, TCPS_F_MISSING_ACK, sev, &ev, f & 0xff, 0, 0);
 		return;
 	}
+
+	if (syn && ack && x->isn_known && s->seq != x->isn && synack_second_source(t, c, dir, s, pkt, ts, &ev))
+		return;
+	/* An ACK of either SYN,ACK source of the peer chooses it. */
+	if (ack && !syn && y->synack_alt && !c->synack_alt.decided && !y->syn_acked &&
+	    (s->ack == c->synack_alt.isn + 1 + c->synack_alt.len || s->ack == y->isn + 1 + y->syn_len))
+		synack_chosen(t, c, !dir, s->ack, pkt);
 
 	/* The next segment of an RST's sender decides whose the RST was. */
 	if (x->rst_held) {

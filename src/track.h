@@ -14,6 +14,7 @@ struct rec {
 	uint8_t kind, side, event, state_from, state_to, code, unconfirmed;
 	uint8_t emitted;              /* streaming: written already */
 	uint8_t revises;              /* streaming: written, then recoded; the code it was written with */
+	uint8_t other_isn;            /* its endpoint's numbers are its other SYN,ACK source's (struct synack_alt) */
 	uint64_t key;                 /* causal order: see track.c */
 	uint64_t pkt, after_pkt;
 	int64_t sec;

@@ -597,7 +597,8 @@ def check():
     import scapy.contrib.mpls  # noqa: F401  (MPLS dissection)
     expect_tcp = ["vlan-qinq.pcap", "mpls.pcap", "null-loop.pcap", "loop.pcap", "raw-ip.pcap",
                   "ipv4-linktype.pcap", "ipv6-linktype.pcap", "ip-options.pcap",
-                  "ipv6-exthdr.pcap", "eth-padding.pcap", "tcp-options.pcap", "illegal.pcap", "time-backwards.pcap"]
+                  "ipv6-exthdr.pcap", "eth-padding.pcap", "tcp-options.pcap", "illegal.pcap", "time-backwards.pcap",
+                  "synack-two-sources.pcap"]
     for name in expect_tcp:
         for i, pk in enumerate(rdpcap(os.path.join(OUT, name)), 1):
             if TCP not in pk and name in ("null-loop.pcap", "loop.pcap"):
@@ -685,6 +686,30 @@ def time_backwards():
     save(p, "packet 5 is stamped 2 s before packet 4")
 
 
+def synack_two_sources():
+    """Two stacks answer one SYN, with SYN,ACKs of different ISNs (a middlebox and the
+    server, say): the client ignores the first, takes the second, and the first source's
+    SYN,ACK comes once more after the exchange."""
+    p = Pcap(os.path.join(OUT, "synack-two-sources.pcap"), LT_EN10MB)
+    isn_c, isn_a, isn_b = 0x41200000, 0x80000000, 0x30000000
+    c = Conv(C4, S4, 41200, 80, isn_c, isn_b)
+    c.seg(True, SYN, opts=syn_opts(c.tsc, 0))                                  # 1 SYN
+    last_b = c.last_s
+    c.seg(False, SYN | ACK, seq=isn_a, opts=syn_opts(5000000, c.last_c))        # 2 source A
+    c.last_s = last_b                       # the client did not take it: it echoes nothing of A
+    c.seg(True, SYN, seq=isn_c, opts=syn_opts(c.tsc, 0))                       # 3 its SYN again
+    c.seg(False, SYN | ACK, opts=syn_opts(*c.tsvals(False)))                    # 4 source B
+    c.seg(True, ACK)                                                            # 5 ACK of B's ISN + 1
+    c.request_response()                                                        # 6, 7
+    last_b = c.last_s
+    c.seg(False, SYN | ACK, seq=isn_a, ack=isn_c + 1, opts=syn_opts(5000900, c.last_c))  # 8 A again
+    c.last_s = last_b
+    c.client_close()                                                            # 9, 10, 11
+    for i, (c2s, pkt) in enumerate(c.ip_packets(ident0=0x4120)):
+        p.add(eth_ip(pkt, c2s), ts=(T0, 1000 * i))
+    save(p, "SYN,ACKs of two ISNs; the client takes the second")
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     vlan_qinq()
@@ -697,6 +722,7 @@ def main():
     tcp_options()
     illegal()
     time_backwards()
+    synack_two_sources()
     frags()
     malformed()
     bad_files()

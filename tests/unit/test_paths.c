@@ -558,6 +558,70 @@ static void test_rst_not_from_endpoint(void)
 	CU_ASSERT_PTR_NULL(strstr(got, "rst_not_from_endpoint"));
 }
 
+/* SYN,ACKs with a second ISN answering the same SYN: two stacks answer for
+ * the responder. The one the initiator's ACK chooses is followed (its
+ * numbers, no handshake_bad_seq); the other's SYN,ACKs are set aside as
+ * that stack's retransmissions. */
+static void test_synack_second_isn(void)
+{
+	static const struct step second_wins[] = {
+		{ 1, 'A', S, 100, 0, 0, NULL, 0 },
+		{ 1, 'B', S | A, 900, 101, 0, NULL, 0 },
+		{ 1, 'B', S | A, 5000, 101, 0, NULL, 0 },
+		{ 1, 'A', A, 101, 5001, 0, NULL, 0 },
+		{ 2, 'B', A | P, 5001, 101, 5, NULL, 0 },
+		{ 2, 'A', A, 101, 5006, 0, NULL, 0 },
+		{ 3, 'B', S | A, 900, 101, 0, NULL, 0 },
+	};
+	CHECK(second_wins, "conn 1\n#1 I snd_syn CLOSED>SYN_SENT\n#2 R snd_synack LISTEN>SYN_RCVD\n"
+			   "#3 R !synack_second_isn SYN_RCVD\n#3 I rcv_synack SYN_SENT>ESTABLISHED\n"
+			   "#4 R rcv_ack_of_ctl SYN_RCVD>ESTABLISHED\n#7 R !retransmission ESTABLISHED\n"
+			   "end capture_end I=ESTABLISHED R=ESTABLISHED\n");
+	static const struct step first_wins[] = {
+		{ 1, 'A', S, 100, 0, 0, NULL, 0 },
+		{ 1, 'B', S | A, 900, 101, 0, NULL, 0 },
+		{ 1, 'B', S | A, 5000, 101, 0, NULL, 0 },
+		{ 1, 'A', A, 101, 901, 0, NULL, 0 },
+		{ 2, 'B', S | A, 5000, 101, 0, NULL, 0 },
+		{ 2, 'B', A | P, 901, 101, 5, NULL, 0 },
+		{ 2, 'A', A, 101, 906, 0, NULL, 0 },
+	};
+	CHECK(first_wins, "conn 1\n#1 I snd_syn CLOSED>SYN_SENT\n#2 R snd_synack LISTEN>SYN_RCVD\n"
+			  "#2 I rcv_synack SYN_SENT>ESTABLISHED\n#3 R !synack_second_isn SYN_RCVD\n"
+			  "#4 R rcv_ack_of_ctl SYN_RCVD>ESTABLISHED\n#5 R !retransmission SYN_RCVD\n"
+			  "end capture_end I=ESTABLISHED R=ESTABLISHED\n");
+	/* Across the wrap: the second ISN's SYN,ACK ends at 0. */
+	static const struct step wrap[] = {
+		{ 1, 'A', S, 100, 0, 0, NULL, 0 },
+		{ 1, 'B', S | A, 0xfffffff0u, 101, 0, NULL, 0 },
+		{ 1, 'B', S | A, 0xffffffffu, 101, 0, NULL, 0 },
+		{ 1, 'A', A, 101, 0, 0, NULL, 0 },
+		{ 2, 'B', A | P, 0, 101, 5, NULL, 0 },
+		{ 2, 'A', A, 101, 5, 0, NULL, 0 },
+	};
+	CHECK(wrap, "conn 1\n#1 I snd_syn CLOSED>SYN_SENT\n#2 R snd_synack LISTEN>SYN_RCVD\n"
+		    "#3 R !synack_second_isn SYN_RCVD\n#3 I rcv_synack SYN_SENT>ESTABLISHED\n"
+		    "#4 R rcv_ack_of_ctl SYN_RCVD>ESTABLISHED\nend capture_end I=ESTABLISHED R=ESTABLISHED\n");
+	/* A third ISN, or a SYN,ACK answering another SYN, is no second source. */
+	static const struct step third[] = {
+		{ 1, 'A', S, 100, 0, 0, NULL, 0 },
+		{ 1, 'B', S | A, 900, 101, 0, NULL, 0 },
+		{ 1, 'B', S | A, 5000, 101, 0, NULL, 0 },
+		{ 1, 'B', S | A, 7000, 101, 0, NULL, 0 },
+	};
+	const char *got = RUN(third);
+	CU_ASSERT_PTR_NOT_NULL(strstr(got, "#3 R !synack_second_isn SYN_RCVD\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(got, "#4 R !syn_new_isn SYN_RCVD\n"));
+	static const struct step other_syn[] = {
+		{ 1, 'A', S, 100, 0, 0, NULL, 0 },
+		{ 1, 'B', S | A, 900, 101, 0, NULL, 0 },
+		{ 1, 'B', S | A, 5000, 77, 0, NULL, 0 },
+	};
+	got = RUN(other_syn);
+	CU_ASSERT_PTR_NULL(strstr(got, "synack_second_isn"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(got, "#3 R !syn_new_isn SYN_RCVD\n"));
+}
+
 /* What the table or the checks refuse, each with its code. */
 static void test_illegal(void)
 {
@@ -759,6 +823,7 @@ int suite_paths(void)
 		{ "paths: RST in every state from either side", test_rst_everywhere },
 		{ "paths: a TSecr outside the SYN's TSval to its clock, to SYN_SENT (PAWS evasion)", test_ts_echo_unsent },
 		{ "paths: an RST in an endpoint's name, then it goes on sending", test_rst_not_from_endpoint },
+		{ "paths: SYN,ACKs with a second ISN, the peer's ACK chooses", test_synack_second_isn },
 		{ "paths: every illegal segment has its code", test_illegal },
 		{ "paths: one-sided capture, the SYN,ACK is capture loss", test_one_sided },
 		{ "paths: crossings in flight are not findings", test_crossings_are_not_findings },
