@@ -22,23 +22,25 @@ static bool le(uint32_t a, uint32_t b) { return (int32_t)(a - b) <= 0; }
 static int shift_of(const struct conn *c, unsigned dir)
 {
 	const struct stream *a = &c->ep[dir].st, *b = &c->ep[!dir].st;
-	if (!a->syn_opts || !b->syn_opts)
+	if (!a->syn.known || !b->syn.known)
 		return -1;
-	return a->has_ws && b->has_ws ? a->wscale : 0;
+	return a->syn.has_ws && b->syn.has_ws ? a->syn.wscale : 0;
+}
+
+struct syn_opts syn_opts_of(const struct seg *s)
+{
+	/* RFC 9293 3.7.1: without the option the MSS is 536 (IPv4), 1220 (IPv6). */
+	return (struct syn_opts){ .mss = s->opt.has_mss ? s->opt.mss : s->family == 6 ? 1220 : 536,
+				  .wscale = s->opt.wscale > 14 ? 14 : s->opt.wscale, .known = true,
+				  .has_ws = s->opt.has_wscale, .sack_ok = s->opt.sack_perm };
 }
 
 static void syn_options(struct tracker *t, struct conn *c, unsigned dir, const struct seg *s, enum tcps_event ev,
 			uint64_t pkt, const struct tcps_ts *ts)
 {
-	struct stream *st = &c->ep[dir].st;
-	st->syn_opts = true;
-	st->has_ws = s->opt.has_wscale;
-	st->wscale = s->opt.wscale > 14 ? 14 : s->opt.wscale;
+	c->ep[dir].st.syn = syn_opts_of(s);
 	if (s->opt.has_wscale && s->opt.wscale > 14)
 		track_finding(t, c, dir, TCPS_F_WSCALE_INVALID, ev, pkt, ts, s->opt.wscale, 0, 0);
-	st->sack_ok = s->opt.sack_perm;
-	/* RFC 9293 3.7.1: without the option the default is 536 (IPv4), 1220 (IPv6). */
-	st->mss = s->opt.has_mss ? s->opt.mss : s->family == 6 ? 1220 : 536;
 }
 
 static void rtt_sample(struct stream *st, struct rtt_acc *r, const struct tcps_ts *now)

@@ -87,20 +87,25 @@ struct stream_cold {
 	struct resent resent[EP_RESENT];
 };
 
+/* What an endpoint's SYN (or SYN,ACK) announced (ackwin.c). */
+struct syn_opts {
+	uint16_t mss;                 /* its MSS (536, or 1220 over IPv6, when none) */
+	uint8_t wscale;               /* its window shift, at most 14 */
+	bool known : 1;               /* the SYN was captured: the rest is known */
+	bool has_ws : 1, sack_ok : 1;
+};
+
 /* One endpoint's byte stream as sender, and the window it offers as receiver
  * (stream.c, ackwin.c). */
 struct stream {
 	uint8_t nholes;               /* in use in struct stream_cold's holes */
 	uint8_t nsent, sent_next, resent_next;  /* its rings (here, so that a store needs no load there) */
-	bool syn_opts : 1;            /* its SYN was captured: mss, wscale and sack_perm are known */
-	bool has_ws : 1, sack_ok : 1;
 	bool ka_pending : 1;          /* its last segment was a keep-alive, not yet answered */
 	bool zwp_pending : 1;         /* its last segment was a zero-window probe, not yet answered */
 	bool win_known : 1, win_syn : 1, redge_known : 1, redge_syn : 1, sack_known : 1, ts_recent_known : 1;
 	bool synack_sent : 1;
 	bool timing : 1;              /* a segment ending at timed_end is timed (rtt in struct conn) */
-	uint8_t wscale;               /* the shift its SYN announced, at most 14 */
-	uint16_t mss;                 /* the MSS its SYN announced (536 when none) */
+	struct syn_opts syn;          /* what its SYN announced */
 	uint16_t win_raw;             /* its last window field */
 	uint32_t win;                 /* that window, scaled */
 	uint32_t redge, redge_max;    /* ack + window: how far it lets the peer send; the most ever */
@@ -167,12 +172,10 @@ struct rst_held {
  * SYN,ACKs are known and set aside (track.c).
  */
 struct synack_alt {
-	struct tcps_ts ts;            /* its first SYN,ACK */
-	struct tcps_ts syn_ts;        /* the peer's last SYN before it (the one it answers) */
+	/* (until the peer chooses) its first SYN,ACK, and the peer's last SYN before it */
+	struct tcps_ts ts, syn_ts;
 	uint32_t isn, len;            /* its ISN and its SYN,ACK's payload */
-	uint16_t mss;                 /* its SYN,ACK's options (struct stream's) */
-	uint8_t wscale;
-	bool syn_opts, has_ws, sack_ok;
+	struct syn_opts opts;         /* its SYN,ACK's options */
 	bool decided;                 /* the peer chose the endpoint's other ISN: this one lost */
 };
 

@@ -106,7 +106,7 @@ void seqcheck_numbers(struct tracker *t, struct conn *c, const struct seg *s, un
 	}
 	if (s->opt.has_ts)
 		paws_check(t, c, s, dir, ev, pkt, ts);
-	if (s->payload_len && (s->tso || (peer->syn_opts && s->payload_len > peer->mss)))
-		track_finding(t, c, dir, TCPS_F_SUPER_SEGMENT, ev, pkt, ts, s->payload_len, peer->syn_opts ? peer->mss : 0,
+	if (s->payload_len && (s->tso || (peer->syn.known && s->payload_len > peer->syn.mss)))
+		track_finding(t, c, dir, TCPS_F_SUPER_SEGMENT, ev, pkt, ts, s->payload_len, peer->syn.known ? peer->syn.mss : 0,
 			      s->tso);
 }

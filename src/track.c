@@ -37,7 +37,6 @@
  * which are few and bounded by the table, always find room. */
 #define FINDING_CAP (TRACK_MAX_RECORDS - 32)
 
-
 /* ---- the record pool ---- */
 
 static bool rec_grow(struct recpool *p, uint32_t n)
@@ -225,7 +224,6 @@ void track_pool_free(struct tracker *t)
 }
 
 /* ---- records ---- */
-
 
 /* A new record of side's event at x, or NULL when none is kept (-q) or the
  * connection's cap is reached (then counted as dropped). */

@@ -133,6 +133,8 @@ void stream_end(struct tracker *t, struct conn *c);
 
 /* What dir's ack field, SACK blocks and window say (ackwin.c); before its
  * knowledge is updated with s. */
+/* The options a SYN or SYN,ACK announces, with RFC 9293's defaults. */
+struct syn_opts syn_opts_of(const struct seg *s);
 void ackwin_segment(struct tracker *t, struct conn *c, unsigned dir, const struct seg *s, enum tcps_event ev,
 		    uint64_t pkt, const struct tcps_ts *ts);
 

@@ -137,9 +137,7 @@ bool synack_second_source(struct tracker *t, struct conn *c, unsigned dir, const
 			return false;
 		x->synack_alt = true;
 		*a = (struct synack_alt){ .ts = *ts, .syn_ts = c->last_syn_ts, .isn = s->seq, .len = s->payload_len,
-					  .mss = s->opt.has_mss ? s->opt.mss : s->family == 6 ? 1220 : 536,
-					  .wscale = s->opt.wscale > 14 ? 14 : s->opt.wscale, .syn_opts = true,
-					  .has_ws = s->opt.has_wscale, .sack_ok = s->opt.sack_perm };
+					  .opts = syn_opts_of(s) };
 		add_finding(t, c, dir, TCPS_F_SYNACK_SECOND_ISN, TCPS_EV_SND_SYNACK, ev, s->seq, x->isn, 0);
 	}
 	if (!a->decided)
@@ -160,24 +158,14 @@ void synack_chosen(struct tracker *t, struct conn *c, unsigned side, uint32_t ac
 		drop_synack_receipts(t, c, !side, a->isn, pkt);
 		return;
 	}
-	/* The second source won: the endpoint's numbers become its. */
+	/* The second source won: it and the endpoint's numbers trade places. */
 	a->isn = y->isn;
 	a->len = y->syn_len;
-	a->mss = y->st.mss;
-	a->wscale = y->st.wscale;
-	a->syn_opts = y->st.syn_opts;
-	a->has_ws = y->st.has_ws;
-	a->sack_ok = y->st.sack_ok;
-	a->ts = c->hs_ts[1];
-	a->syn_ts = c->hs_ts[0];
+	a->opts = y->st.syn;
 	y->isn = won.isn;
 	y->syn_len = won.len;
 	y->snd_nxt = won.isn + 1 + won.len;
-	y->st.mss = won.mss;
-	y->st.wscale = won.wscale;
-	y->st.syn_opts = won.syn_opts;
-	y->st.has_ws = won.has_ws;
-	y->st.sack_ok = won.sack_ok;
+	y->st.syn = won.opts;
 	/* Timestamps were the other stack's clock. */
 	y->ts_known = y->syn_ts_known = false;
 	y->st.ts_recent_known = false;
