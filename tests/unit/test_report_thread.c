@@ -36,18 +36,22 @@ static void log_add(struct log *l, const char *fmt, ...)
 
 static void log_summary(struct log *l, const struct tcps_conn_summary *c)
 {
-	log_add(l, " id=%llu pkts=%llu/%llu first=%llu last=%llu end=%d f=%u/%u rtt=%llu port=%u nrec=%zu rec?%d",
+	log_add(l, " id=%llu pkts=%llu/%llu first=%llu last=%llu end=%d rtt=%llu port=%u hs=%llu dropped=%llu nrec=%zu rec?%d",
 		(unsigned long long)c->id, (unsigned long long)c->pkts[0], (unsigned long long)c->pkts[1],
 		(unsigned long long)c->first_pkt, (unsigned long long)c->last_pkt, (int)c->end,
-		c->findings[0][3], c->findings[1][TCPS_F__COUNT - 1], (unsigned long long)c->flow[1].rtt_max_ns,
-		c->ep[1].port, c->nrecords, c->records != NULL);
+		(unsigned long long)c->flow[1].rtt_max_ns, c->ep[1].port, (unsigned long long)c->hs_synack_ack_ns,
+		(unsigned long long)c->records_dropped, c->nrecords, c->records != NULL);
+	/* every count, zero or not (they cross packed: only those not zero) */
+	for (int side = 0; side < 2; side++)
+		for (int code = 0; code < TCPS_F__COUNT; code++)
+			log_add(l, "%s%u", code ? "," : " f=", c->findings[side][code]);
 }
 
 static void log_record(struct log *l, const struct tcps_record *r)
 {
-	log_add(l, " [%d pkt=%llu %d.%u role=%u ev=%u %u>%u code=%u after=%llu rule=%p \"%s\"]", (int)r->kind,
-		(unsigned long long)r->pkt, (int)r->sec, r->nsec, r->role, r->event, r->from, r->to, r->code,
-		(unsigned long long)r->after_pkt, (const void *)r->rule, r->detail);
+	log_add(l, " [%d pkt=%llu %d.%u role=%u ev=%u %u>%u code=%u after=%llu unc=%u rev=%u rule=%p \"%s\"]",
+		(int)r->kind, (unsigned long long)r->pkt, (int)r->sec, r->nsec, r->role, r->event, r->from, r->to,
+		r->code, (unsigned long long)r->after_pkt, r->unconfirmed, r->revises, (const void *)r->rule, r->detail);
 }
 
 static void in_note(void *ctx, const struct tcps_packet_note *n)
@@ -110,6 +114,9 @@ static void drive(const struct tcps_reporter *r, unsigned nconn, size_t nrec_max
 		s.last_pkt = k * 3 + 100;
 		s.findings[0][3] = (uint32_t)(x % 5);
 		s.findings[1][TCPS_F__COUNT - 1] = (uint32_t)(x % 3);
+		s.findings[k & 1][k % TCPS_F__COUNT] += (uint32_t)(x % 70000);
+		s.hs_synack_ack_ns = x % 12345;
+		s.records_dropped = k % 7;
 		s.flow[1].rtt_max_ns = x % 100000;
 		s.ep[1].port = (uint16_t)(1000 + k);
 		s.end = (enum tcps_end)(k % 3);
@@ -135,8 +142,13 @@ static void drive(const struct tcps_reporter *r, unsigned nconn, size_t nrec_max
 			rc->to = (uint8_t)((i + 1) % 11);
 			rc->code = (uint8_t)(i % 30);
 			rc->after_pkt = i * 2;
+			rc->unconfirmed = (uint8_t)(i % 5 == 4);
+			if (i % 9 == 8) {
+				rc->kind = TCPS_REC_REVISION;
+				rc->revises = (uint8_t)(i % 40);
+			}
 			rc->rule = i & 1 ? rule_a : rule_b;
-			if (rc->kind == TCPS_REC_FINDING) {
+			if (rc->kind != TCPS_REC_TRANSITION) {
 				snprintf(details[i], sizeof details[i], "expected seq %zu, seen %llu%.*s", i,
 					 (unsigned long long)(x % 99999), (int)(i % 120),
 					 "................................................................"
