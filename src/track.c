@@ -316,11 +316,11 @@ void track_finding(struct tracker *t, struct conn *c, unsigned side, enum tcps_f
 	add_finding(t, c, side, code, ev, &x, v0, v1, v2);
 }
 
-/* Looks the event up in the table: moves, repeats, or reports why not. */
-bool step(struct tracker *t, struct conn *c, unsigned side, enum tcps_event ev, const struct evctx *x)
+/* The table's cell for the event: moves, repeats, or reports why not. */
+bool step_cell(struct tracker *t, struct conn *c, unsigned side, enum tcps_event ev, const struct evctx *x,
+	       const struct tcps_cell *cell)
 {
 	struct endpoint *e = &c->ep[side];
-	const struct tcps_cell *cell = tcps_sm_cell((enum tcps_state)e->state, ev);
 	if (cell->verdict == TCPS_V_ILLEGAL) {
 		if (x->quiet_illegal)
 			return false;
@@ -352,16 +352,6 @@ bool step(struct tracker *t, struct conn *c, unsigned side, enum tcps_event ev, 
 }
 
 /* ---- receipts ---- */
-
-static bool acks_syn_of(const struct endpoint *e, uint16_t flags, uint32_t ack)
-{
-	return (flags & TH_ACK) && e->isn_known && !e->syn_acked && seq_geq(ack, e->isn + 1);
-}
-
-static bool acks_fin_of(const struct endpoint *e, uint16_t flags, uint32_t ack)
-{
-	return (flags & TH_ACK) && e->fin_sent && !e->fin_acked && seq_geq(ack, e->fin_seq + 1);
-}
 
 /* The state x would be in after taking in p, the table's way, changing nothing. */
 static uint8_t state_after(const struct endpoint *x, const struct pend *p)
@@ -501,16 +491,13 @@ static void resolve(struct tracker *t, struct conn *c, unsigned dir, const struc
 	}
 }
 
-/* Queues, at key side `side`, the receipt of segment s if it can move that endpoint. */
-void queue_receipt(struct tracker *t, struct conn *c, unsigned side, const struct seg *s, uint64_t pkt,
-			  const struct tcps_ts *ts, bool sender_illegal)
+/* queue_receipt() (track_int.h) of a segment that can move the receiver. */
+void queue_receipt_of(struct tracker *t, struct conn *c, unsigned side, const struct seg *s, uint64_t pkt,
+		      const struct tcps_ts *ts, bool sender_illegal)
 {
 	struct endpoint *y = &c->ep[side];
 	uint16_t f = s->flags;
 	bool syn = f & TH_SYN, fin = f & TH_FIN, rst = f & TH_RST;
-	bool ctl = acks_syn_of(y, f, s->ack) || acks_fin_of(y, f, s->ack);
-	if (!(syn || fin || rst || ctl))
-		return; /* data and plain ACKs never move the receiver */
 	uint32_t ctl_end = syn ? s->seq + 1 : fin ? s->seq + s->payload_len + 1 : s->seq;
 	uint16_t cmask = TH_SYN | TH_FIN | TH_RST | TH_ACK;
 	for (unsigned i = 0; i < y->npend; i++) {
