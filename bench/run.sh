@@ -12,6 +12,7 @@
 #   RUNS         hyperfine runs for pcaploop/tcpstate  (default: 5)
 #   TSHARK_RUNS  hyperfine runs for tshark             (default: 2)
 #   WARMUP       hyperfine warmup runs                 (default: 1)
+#   ROUNDS       paired rounds: pcaploop, tcpstate, tcpstate -q in turn (default: 15; 0 skips)
 #   CC, CFLAGS   compiler and flags                    (default: cc, -O2)
 set -euo pipefail
 
@@ -23,6 +24,7 @@ packets=${PACKETS:-650000}
 conns=${CONNS:-25000}
 runs=${RUNS:-5}
 tshark_runs=${TSHARK_RUNS:-2}
+rounds=${ROUNDS:-15}
 warmup=${WARMUP:-1}
 cc=${CC:-cc}
 cflags=${CFLAGS:--O2}
@@ -138,6 +140,29 @@ if ((have_tshark)); then
         --export-json "$out/hf-tshark.json" --export-csv "$out/hf-tshark.csv" --export-markdown "$out/hf-tshark.md"
 fi
 
+# ---------------------------------------------------------------- paired rounds
+# hyperfine times each command's runs in a row, and on a shared host the load
+# changes between one command's block and the next: the ratio of two blocks'
+# means then moves by 10-30 %. Here every round runs pcaploop and each
+# tcpstate command once, one after the other, and a command's ratio is taken
+# within its round, so both sides of a ratio see the same load. Times come
+# from bash's EPOCHREALTIME: no process is started around the command.
+: >"$out/paired.tsv"
+if ((have_tcpstate && rounds > 0)); then
+    say "paired rounds (rounds=$rounds)"
+    for ((r = 1; r <= rounds; r++)); do
+        line=$r
+        for i in 0 1 2; do # pcaploop, tcpstate, tcpstate -q
+            t0=$EPOCHREALTIME
+            bash -c "exec ${cmds[$i]}" >/dev/null 2>&1
+            t1=$EPOCHREALTIME
+            line+=$'\t'$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", (b - a) * 1e3 }')
+        done
+        printf '%s\n' "$line" >>"$out/paired.tsv"
+        printf 'round %2d: %s\n' "$r" "${line#*$'\t'}"
+    done
+fi
+
 # ---------------------------------------------------------------- peak RSS
 say "peak RSS (/usr/bin/time -v)"
 : >"$out/rss.tsv"
@@ -186,6 +211,30 @@ awk -F, -v OFS=' | ' -v main_runs="$runs" -v tshark_runs="$tshark_runs" '
                     cmd[i], mean[i] / base, mn[i] / basemin, (mean[i] / base <= 2.0) ? "met" : "NOT met"
     }' "$out/rss.tsv" "${csvs[@]}" >>"$out/results.md"
 ((have_tcpstate)) || echo "tcpstate: not measured (binary not found)" >>"$out/results.md"
+if [ -s "$out/paired.tsv" ]; then
+    # per round: pcaploop, tcpstate, tcpstate -q [ms]; ratios within rounds
+    sort -n "$out/paired.tsv" | awk -F'\t' '
+        function median(a, n,   i, j, t) {
+            for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+            return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+        }
+        { n++; for (c = 2; c <= 4; c++) { t[c, n] = $c; s[c] += $c } r1[n] = $3 / $2; r2[n] = $4 / $2; m1 += r1[n]; m2 += r2[n] }
+        END {
+            print ""
+            printf "Paired rounds (%d; each round runs the three in turn; ratios taken within a round):\n\n", n
+            print "| Command | Median [ms] | Mean [ms] | Ratio to pcaploop, mean of rounds | median of rounds |"
+            print "|:---|---:|---:|---:|---:|"
+            split("pcaploop,tcpstate,tcpstate -q", name, ",")
+            for (c = 2; c <= 4; c++) { for (i = 1; i <= n; i++) v[i] = t[c, i]; med[c] = median(v, n) }
+            printf "| `pcaploop` | %.1f | %.1f | 1.00 | 1.00 |\n", med[2], s[2] / n
+            for (i = 1; i <= n; i++) v[i] = r1[i]
+            printf "| `tcpstate` | %.1f | %.1f | **%.2f** | %.2f |\n", med[3], s[3] / n, m1 / n, median(v, n)
+            for (i = 1; i <= n; i++) v[i] = r2[i]
+            printf "| `tcpstate -q` | %.1f | %.1f | **%.2f** | %.2f |\n", med[4], s[4] / n, m2 / n, median(v, n)
+            printf "\nPaired ratio `tcpstate`: %.2f, `tcpstate -q`: %.2f (target <= 2.00: %s)\n", m1 / n, m2 / n,
+                (m1 / n <= 2.0 && m2 / n <= 2.0) ? "met" : "NOT met"
+        }' >>"$out/results.md"
+fi
 cat "$out/results.md"
 echo
 echo "(written to $out/results.md)"
