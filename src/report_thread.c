@@ -14,9 +14,10 @@
  *
  * Same pattern as readahead.c: a ring of RT_CHUNKS chunks, filled without
  * a lock and handed over whole; one lock and wake-up per chunk (a hundred
- * or so connections), never per record. A copy's pointers (records,
- * details) point into its own chunk, which stays put until the writer is
- * done with it. Rules are static strings and are not copied.
+ * or so connections), never per record. An unpacked copy's details point
+ * into its chunk, which stays put until the writer is done with it, and its
+ * records into the writer's own array. Rules are static strings and are not
+ * copied.
  */
 #define _GNU_SOURCE /* pthread_setname_np */
 #include <pthread.h>
@@ -101,8 +102,8 @@ _Static_assert(sizeof(struct tcps_record) == 80, "a field added to struct tcps_r
 
 static size_t align_up(size_t n) { return (n + RT_ALIGN - 1) & ~(size_t)(RT_ALIGN - 1); }
 
-/* Unpacks a summary and its records (into t->unpacked); returns the records' count. */
-static size_t unpack_conn(const struct tcps_report_thread *t, const struct sum_wire *w, struct tcps_conn_summary *s)
+/* Unpacks a summary and its records (into t->unpacked). */
+static void unpack_conn(const struct tcps_report_thread *t, const struct sum_wire *w, struct tcps_conn_summary *s)
 {
 	memcpy(s, w->head, sizeof w->head);
 	memset(s->findings, 0, sizeof s->findings);
@@ -127,7 +128,6 @@ static size_t unpack_conn(const struct tcps_report_thread *t, const struct sum_w
 	}
 	s->records = w->has_records ? r : NULL;
 	s->nrecords = w->nrecords;
-	return w->nrecords;
 }
 
 static void run_msg(const struct tcps_report_thread *t, const struct msg *m)
@@ -281,10 +281,12 @@ static bool put_conn(struct tcps_report_thread *t, enum msg_kind kind, const str
 {
 	if (t->direct || n > UINT32_MAX || !unpacked_room(t, n))
 		return false;
+	struct count_wire found[2 * TCPS_F__COUNT];
 	size_t nfind = 0, text = 0;
 	for (int side = 0; side < 2; side++)
 		for (int code = 0; code < TCPS_F__COUNT; code++)
-			nfind += s->findings[side][code] != 0;
+			if (s->findings[side][code])
+				found[nfind++] = (struct count_wire){ (uint8_t)side, (uint8_t)code, s->findings[side][code] };
 	for (size_t i = 0; i < n; i++)
 		if (r[i].detail[0])
 			text += strlen(r[i].detail) + 1;
@@ -312,10 +314,8 @@ static bool put_conn(struct tcps_report_thread *t, enum msg_kind kind, const str
 		if (len)
 			put_text(&at, r[i].detail, len);
 	}
-	for (int side = 0; side < 2; side++)
-		for (int code = 0; code < TCPS_F__COUNT; code++)
-			if (s->findings[side][code])
-				*cw++ = (struct count_wire){ (uint8_t)side, (uint8_t)code, s->findings[side][code] };
+	if (nfind)
+		memcpy(cw, found, nfind * sizeof *found);
 	return true;
 }
 
