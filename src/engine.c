@@ -137,6 +137,7 @@ struct tcps_engine *tcps_engine_new(const struct tcps_config *cfg, const struct 
 	e->trk.keep_records = !e->rep.summary_only;
 	e->trk.rec_blocks = e->trk.keep_records && !e->streaming;
 	e->trk.tot = &e->tot;
+	e->trk.judged_side = -1;
 	uint64_t seed = e->cfg.hash_seed ? e->cfg.hash_seed : DEFAULT_SEED;
 	e->frags = tcps_frag_new(FRAG_DATAGRAMS, frag_lost, e);
 	if (!e->frags || tcps_flowtab_init(&e->ft, e->cfg.initial_flows, seed) < 0) {

@@ -275,7 +275,7 @@ void add_finding(struct tracker *t, struct conn *c, unsigned side, enum tcps_fin
 			enum tcps_event ev, const struct evctx *x, uint32_t v0, uint32_t v1, uint32_t v2)
 {
 	const uint32_t v[4] = { v0, v1, v2, 0 };
-	finding4(t, c, side, code, ev, x, c->ep[side].state, v);
+	finding4(t, c, side, code, ev, x, (int)side == t->judged_side ? t->judged_state : c->ep[side].state, v);
 }
 
 uint32_t track_finding_at(struct tracker *t, struct conn *c, unsigned side, enum tcps_finding_code code,
@@ -681,6 +681,7 @@ void track_segment(struct tracker *t, struct conn *c, const struct seg *s, unsig
 	    x->state != TCPS_ST_TIME_WAIT) {
 		add_finding(t, c, dir, TCPS_F_SYN_NEW_ISN, sev, &ev, s->seq, x->isn, 0);
 		ok = false;
+		t->judged_state = x->state;
 	} else {
 		if (sev == TCPS_EV_SND_SYN && x->state == TCPS_ST_LISTEN && !x->sent_any)
 			x->state = x->initial = TCPS_ST_CLOSED; /* it opens actively: it was not listening */
@@ -691,11 +692,13 @@ void track_segment(struct tracker *t, struct conn *c, const struct seg *s, unsig
 			x->syn_tsval = s->opt.tsval;
 			x->syn_ts_known = s->opt.has_ts;
 		}
+		t->judged_state = x->state;
 		if (rst)
 			ok = step_rst(t, c, dir, s, pkt, &ev);
 		else
 			ok = step(t, c, dir, sev, &ev);
 	}
+	t->judged_side = (int8_t)dir;
 	if (len && x->fin_sent && seq_gt(s->seq + syn + len, x->fin_seq)) {
 		/* Bytes at or after the FIN's own sequence number. */
 		uint32_t from = seq_gt(s->seq + syn, x->fin_seq) ? s->seq + syn : x->fin_seq;
@@ -707,6 +710,7 @@ void track_segment(struct tracker *t, struct conn *c, const struct seg *s, unsig
 	seqcheck_numbers(t, c, s, dir, sev, pkt, ts);
 	ackwin_segment(t, c, dir, s, sev, pkt, ts);
 	stream_send(t, c, dir, s, sev, pkt, ts);
+	t->judged_side = -1;
 
 	/* What the sender's segments tell about its sequence space. */
 	uint32_t end = s->seq + syn + len + fin;

@@ -48,6 +48,11 @@ struct tracker {
 	uint32_t time_wait_sec;
 	bool keep_records;            /* false when nobody reads the timelines (-q): only count */
 	bool rec_blocks;              /* records in per-connection blocks (not streaming: see track.c) */
+	/* While a segment's sender is judged after its step: that side and the
+	 * state it sent in (its findings name that state, as its transition
+	 * does, not the one the segment moved it to); -1 otherwise. */
+	int8_t judged_side;
+	uint8_t judged_state;
 	struct tcps_totals *tot;
 };
 

@@ -33,6 +33,8 @@ enum { S = TH_SYN, A = TH_ACK, F = TH_FIN, R = TH_RST, P = TH_PSH };
 
 static char out[16384];
 static size_t outn;
+static char states[4096];             /* "#pkt code in STATE on EVENT" per finding */
+static size_t statesn;
 
 static void on_conn(void *ctx, const struct tcps_conn_summary *c)
 {
@@ -48,6 +50,11 @@ static void on_conn(void *ctx, const struct tcps_conn_summary *c)
 				 r->detail);
 		if (n > 0 && (size_t)n < sizeof out - outn)
 			outn += (size_t)n;
+		n = snprintf(states + statesn, sizeof states - statesn, "#%llu %s in %s on %s\n",
+			     (unsigned long long)r->pkt, tcps_finding_name((enum tcps_finding_code)r->code),
+			     tcps_state_name(r->from), tcps_event_name(r->event));
+		if (n > 0 && (size_t)n < sizeof states - statesn)
+			statesn += (size_t)n;
 	}
 }
 
@@ -86,8 +93,8 @@ static const char *feed(const struct seg_step *st, size_t n)
 	struct tcps_reporter rep = { &last, NULL, on_conn, false, NULL, NULL };
 	char err[TCPS_ERRBUF_SIZE];
 	tcps_config_init(&cfg);
-	outn = 0;
-	out[0] = '\0';
+	outn = statesn = 0;
+	out[0] = states[0] = '\0';
 	memset(&last, 0, sizeof last);
 	struct tcps_engine *e = tcps_engine_new(&cfg, &rep, err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(e);
@@ -356,6 +363,28 @@ static void test_figures(void)
 	CU_ASSERT_EQUAL(last.findings[0][TCPS_F_RETRANSMISSION], 1);
 }
 
+/* A finding on a segment that moves its sender names the state the sender
+ * was in when it sent it, as the transition does: not the one it moved to. */
+static void test_finding_state(void)
+{
+	static const struct seg_step rst_in[] = { HS, K('B', 5001, 1001, 40), { 'A', R, 2001, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 } };
+	feed(rst_in, sizeof rst_in / sizeof rst_in[0]);
+	CU_ASSERT_STRING_EQUAL(states, "#5 rst_not_exact in ESTABLISHED on snd_rst\n");
+	static const struct seg_step fin_tso[] = {
+		HS, K('B', 5001, 1001, 35), { 'A', A | F, 1001, 5001, 2920, 1000, 40, 0, 0, 0, 0, 0, 0, 0 },
+	};
+	feed(fin_tso, sizeof fin_tso / sizeof fin_tso[0]);
+	CU_ASSERT_STRING_EQUAL(states, "#5 super_segment in ESTABLISHED on snd_fin\n");
+	/* The peer's findings on the same segment keep the peer's state. */
+	static const struct seg_step fin_unseen[] = {
+		HS, { 'B', A | F, 5001, 1101, 0, 1000, 40, 0, 0, 0, 0, 0, 0, 0 },
+	};
+	feed(fin_unseen, sizeof fin_unseen / sizeof fin_unseen[0]);
+	CU_ASSERT_STRING_EQUAL(states, "#4 ack_of_unseen in ESTABLISHED on snd_fin\n");
+	if (strcmp(states, "#4 ack_of_unseen in ESTABLISHED on snd_fin\n"))
+		fprintf(stderr, "\n%s", states);
+}
+
 int suite_stream(void)
 {
 	static CU_TestInfo t[] = {
@@ -366,6 +395,7 @@ int suite_stream(void)
 		{ "stream: keep-alive, RST acceptability, PAWS, super-segment", test_keepalive_rst_paws_mss },
 		{ "stream: sequence numbers wrap 2^32", test_wraparound },
 		{ "stream: handshake RTT, RTT samples (Karn), flight", test_figures },
+		{ "stream: a finding names the state its sender sent in", test_finding_state },
 		CU_TEST_INFO_NULL,
 	};
 	return add_suite("stream", t);
