@@ -151,6 +151,9 @@ static const struct {
 		"SYN,ACKs with a second ISN answering the same SYN: two stacks answer for this endpoint (a middlebox, a load balancer, a SYN proxy); the one the peer's ACK chooses is followed, the other's SYN,ACKs are set aside",
 		"RFC 9293 3.4: an endpoint picks one ISN per connection and a SYN,ACK acknowledges the SYN; "
 		"the peer synchronizes with the SYN,ACK it acknowledges (3.10.7.3)" },
+	[TCPS_F_CHALLENGE_ACK] = { "challenge_ack", TCPS_SEV_INFO, TCPS_CAT_NETWORK,
+		"the receiver's first segment after an RST in its window but not at its next expected sequence number, an ACK at its snd_nxt: the challenge ACK that refuses the RST",
+		"RFC 5961 3.2: an RST not at exactly RCV.NXT is answered with <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> and resets nothing" },
 };
 _Static_assert(N_ELEMS(cat) == TCPS_F__COUNT, "a finding code has no catalogue entry");
 
@@ -382,6 +385,10 @@ void tcps_finding_format(enum tcps_finding_code c, enum tcps_state st, enum tcps
 		break;
 	case TCPS_F_KEEP_ALIVE_ACK:
 		snprintf(buf, len, "ack %u answers the keep-alive", peer_seq(a, v[0]));
+		break;
+	case TCPS_F_CHALLENGE_ACK:
+		snprintf(buf, len, "ack %u answers the RST at seq %u in packet %llu: the RST did not reset it",
+			 peer_seq(a, v[0]), peer_seq(a, v[1]), (unsigned long long)a->pkt2);
 		break;
 	case TCPS_F_RST_OUT_OF_WINDOW:
 		snprintf(buf, len, "RST at seq %u; the receiver's window is seq %u to %u", self_seq(a, v[0]),

@@ -67,9 +67,17 @@ static void rst_check(struct tracker *t, struct conn *c, const struct seg *s, un
 	if (x->fin_sent && seq == x->fin_seq && nxt == x->fin_seq + 1)
 		return; /* at its FIN, already acknowledged: Linux takes it (tcp_reset_check) */
 	uint32_t wnd = le(nxt, y->st.redge) ? y->st.redge - nxt : 0;
-	if (le(nxt, seq) && seq - nxt < wnd)
+	if (le(nxt, seq) && seq - nxt < wnd) {
 		track_finding(t, c, dir, TCPS_F_RST_NOT_EXACT, ev, pkt, ts, seq, x->snd_nxt, nxt);
-	else
+		/* The receiver's next segment, if the ACK RFC 5961 asks for, is
+		 * named as its answer (ackwin.c). */
+		struct conn_ext *e = track_ext(t, c);
+		if (e) {
+			e->challenged[dir].pkt = pkt;
+			e->challenged[dir].seq = seq;
+			c->ep[dir].st.rst_challenged = true;
+		}
+	} else
 		track_finding(t, c, dir, TCPS_F_RST_OUT_OF_WINDOW, ev, pkt, ts, seq, nxt, wnd);
 }
 

@@ -275,7 +275,7 @@ void add_finding(struct tracker *t, struct conn *c, unsigned side, enum tcps_fin
 			enum tcps_event ev, const struct evctx *x, uint32_t v0, uint32_t v1, uint32_t v2)
 {
 	const uint32_t v[4] = { v0, v1, v2, 0 };
-	finding4(t, c, side, code, ev, x, (int)side == t->judged_side ? t->judged_state : c->ep[side].state, v);
+	finding4(t, c, side, code, ev, x, track_state_of(t, c, side), v);
 }
 
 uint32_t track_finding_at(struct tracker *t, struct conn *c, unsigned side, enum tcps_finding_code code,

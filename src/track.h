@@ -154,6 +154,13 @@ void ackwin_figures(const struct conn *c, unsigned side, struct tcps_flow_figure
  * per-connection finding counts and gap tracking are lost, totals are not). */
 struct conn_ext *track_ext(struct tracker *t, struct conn *c);
 
+/* The state a finding against side names: while its segment is judged after
+ * its step, the state it sent the segment in; otherwise its state now. */
+static inline uint8_t track_state_of(const struct tracker *t, const struct conn *c, unsigned side)
+{
+	return (int)side == t->judged_side ? t->judged_state : c->ep[side].state;
+}
+
 /* c's extension, or NULL when it has none yet. */
 static inline struct conn_ext *track_ext_peek(const struct tracker *t, const struct conn *c)
 {

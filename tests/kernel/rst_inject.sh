@@ -10,7 +10,8 @@
 # generator checks those kernel facts; this script then checks tcpstate's reading of the fresh
 # capture: both RSTs are rst_not_from_endpoint against the client, the first closes the server
 # (rcv_rst at the RST) and the client (the server's answer), the second closes nothing (the
-# connection ends with its FINs), and nothing else is reported but the second's rst_not_exact.
+# connection ends with its FINs), the server's answer to the second is the challenge_ack the
+# kernel counted, and nothing else is reported but the second's rst_not_exact.
 #
 # Exit 77 (CTest SKIP_RETURN_CODE) with the reason when the machine cannot do it.
 set -uo pipefail
@@ -36,6 +37,7 @@ expect '^  #[0-9]+ .*10\.79\.0\.2:7001 +rcv_rst +ESTABLISHED → CLOSED$' "the s
 expect '^  #[0-9]+ .*10\.79\.0\.1:[0-9]+ +rcv_rst +ESTABLISHED → CLOSED$' "the client closed by the server's answer"
 expect '^  #[0-9]+ .*10\.79\.0\.1:[0-9]+ +! rst_not_from_endpoint \(warning, illegal\) in ESTABLISHED on snd_rst: RST at seq 104, then the endpoint went on sending at seq 4 in packet [0-9]+: ' "the RST ahead disowned by the client's next data"
 expect '^  end \(capture ended, states as reached\): 10\.79\.0\.1:[0-9]+ TIME_WAIT, 10\.79\.0\.2:7002 CLOSED$' "the second connection closes with its FINs"
-expect '^  transitions 15, findings 3: rst_not_exact 1, rst_not_from_endpoint 2$' "exactly these findings"
+expect '^  #[0-9]+ .*10\.79\.0\.2:7002 +! challenge_ack \(info, network\) in ESTABLISHED on snd_ack: ack 4 answers the RST at seq 104 in packet [0-9]+: ' "the server's challenge ACK (TcpExtTCPChallengeACK 1)"
+expect '^  transitions 15, findings 4: rst_not_exact 1, rst_not_from_endpoint 2, challenge_ack 1$' "exactly these findings"
 [ "$fail" = 0 ] || { printf '%s\n' "$got"; exit 1; }
 echo "rst_inject: the kernel's two answers and tcpstate's reading agree"

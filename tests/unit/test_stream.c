@@ -303,6 +303,23 @@ static void test_keepalive_rst_paws_mss(void)
 	EXPECT(rst_exact, "");
 	static const struct seg_step rst_in[] = { HS, K('B', 5001, 1001, 40), { 'A', R, 2001, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 } };
 	EXPECT(rst_in, "#5 I rst_not_exact: RST at seq 1001; the receiver expects seq 1 to 1\n");
+	/* B's next segment, an ACK at its snd_nxt, is the RFC 5961 challenge ACK;
+	 * not when it carries data, nor after an RST outside the window. */
+	static const struct seg_step rst_chal[] = {
+		HS, K('B', 5001, 1001, 40), { 'A', R, 2001, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }, K('B', 5001, 1001, 50),
+		K('B', 5001, 1001, 60),
+	};
+	EXPECT(rst_chal, "#5 I rst_not_exact: RST at seq 1001; the receiver expects seq 1 to 1\n"
+			 "#6 R challenge_ack: ack 1 answers the RST at seq 1001 in packet 5: the RST did not reset it\n");
+	static const struct seg_step rst_data[] = {
+		HS, K('B', 5001, 1001, 40), { 'A', R, 2001, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }, D('B', 5001, 1001, 10, 50),
+		K('B', 5011, 1001, 60),
+	};
+	EXPECT(rst_data, "#5 I rst_not_exact: RST at seq 1001; the receiver expects seq 1 to 1\n");
+	static const struct seg_step rst_out_ack[] = {
+		HS, K('B', 5001, 1001, 40), { 'A', R, 9001, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }, K('B', 5001, 1001, 50),
+	};
+	EXPECT(rst_out_ack, "#5 I rst_out_of_window: RST at seq 8001; the receiver's window is seq 1 to 4001\n");
 	static const struct seg_step rst_out[] = { HS, K('B', 5001, 1001, 40), { 'A', R, 9001, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 } };
 	EXPECT(rst_out, "#5 I rst_out_of_window: RST at seq 8001; the receiver's window is seq 1 to 4001\n");
 	static const struct seg_step paws[] = {
