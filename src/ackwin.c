@@ -112,14 +112,15 @@ static void dup_ack(struct tracker *t, struct conn *c, unsigned dir, uint32_t ac
 	track_finding_at(t, c, dir, TCPS_F_DUP_ACK, &at, x->st.dupacks, ack, 0, 0);
 }
 
-/* dir's ACK answers its peer's RST as RFC 5961 says: the finding names the RST. */
+/* dir's ACK answers its peer's RST or SYN as RFC 5961 says: the finding names it. */
 static void challenge_ack(struct tracker *t, struct conn *c, unsigned dir, uint32_t ack, enum tcps_event ev,
 			  uint64_t pkt, const struct tcps_ts *ts)
 {
 	const struct conn_ext *e = track_ext_peek(t, c);
 	struct find_at at = { .pkt = pkt, .other = e ? e->challenged[!dir].pkt : 0, .sec = ts->sec, .nsec = ts->nsec,
 			      .event = (uint8_t)ev, .state = track_state_of(t, c, dir) };
-	track_finding_at(t, c, dir, TCPS_F_CHALLENGE_ACK, &at, ack, e ? e->challenged[!dir].seq : 0, 0, 0);
+	track_finding_at(t, c, dir, TCPS_F_CHALLENGE_ACK, &at, ack, e ? e->challenged[!dir].seq : 0,
+			 e && e->challenged[!dir].syn, 0);
 }
 
 void ackwin_segment(struct tracker *t, struct conn *c, unsigned dir, const struct seg *s, enum tcps_event ev,
@@ -136,8 +137,8 @@ void ackwin_segment(struct tracker *t, struct conn *c, unsigned dir, const struc
 		c->hs_ts[2] = *ts;
 		c->hs_seen |= 4;
 	}
-	bool chal = ys->rst_challenged; /* only its next segment can answer */
-	ys->rst_challenged = false;
+	bool chal = ys->challenged; /* only its next segment can answer */
+	ys->challenged = false;
 	if (f & TH_RST)
 		return; /* an RST's window and ack mean nothing to the peer */
 	bool ka = ys->ka_pending, zwp = ys->zwp_pending;
@@ -160,8 +161,9 @@ void ackwin_segment(struct tracker *t, struct conn *c, unsigned dir, const struc
 	bool pure = !s->payload_len && !(f & (TH_SYN | TH_FIN));
 	bool outstanding = y->nxt_known && lt(ack, y->snd_nxt); /* RFC 5681's first condition of a duplicate */
 
-	/* RFC 5961 3.2's <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>, the first segment
-	 * after the RST: what it acknowledges may have grown meanwhile. */
+	/* RFC 5961's <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>, the first segment
+	 * after the RST (3.2) or SYN (4.2): what it acknowledges may have
+	 * grown meanwhile. */
 	bool challenge = chal && pure && (!x->nxt_known || s->seq == x->snd_nxt);
 	if (challenge)
 		challenge_ack(t, c, dir, ack, ev, pkt, ts);

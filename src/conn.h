@@ -105,7 +105,7 @@ struct stream {
 	bool win_known : 1, win_syn : 1, redge_known : 1, redge_syn : 1, sack_known : 1, ts_recent_known : 1;
 	bool synack_sent : 1;
 	bool timing : 1;              /* a segment ending at timed_end is timed (rtt in struct conn) */
-	bool rst_challenged : 1;      /* it sent an RST its peer should challenge (struct conn_ext's challenged) */
+	bool challenged : 1;          /* it sent an RST or SYN its peer should challenge (struct conn_ext's challenged) */
 	struct syn_opts syn;          /* what its SYN announced */
 	uint16_t win_raw;             /* its last window field */
 	uint32_t win;                 /* that window, scaled */
@@ -232,9 +232,10 @@ struct conn_ext {
 	uint32_t next_free;
 	uint32_t findings[2][TCPS_F__COUNT];  /* per key side, exact even beyond the record cap */
 	struct stream_cold cold[2];           /* per key side */
-	struct {                              /* per key side: its last RST that draws a challenge ACK */
+	struct {                              /* per key side: its last RST or SYN that draws a challenge ACK */
 		uint64_t pkt;
 		uint32_t seq;
+		bool syn;
 	} challenged[2];
 };
 

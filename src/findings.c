@@ -152,8 +152,8 @@ static const struct {
 		"RFC 9293 3.4: an endpoint picks one ISN per connection and a SYN,ACK acknowledges the SYN; "
 		"the peer synchronizes with the SYN,ACK it acknowledges (3.10.7.3)" },
 	[TCPS_F_CHALLENGE_ACK] = { "challenge_ack", TCPS_SEV_INFO, TCPS_CAT_NETWORK,
-		"the receiver's first segment after an RST in its window but not at its next expected sequence number, an ACK at its snd_nxt: the challenge ACK that refuses the RST",
-		"RFC 5961 3.2: an RST not at exactly RCV.NXT is answered with <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> and resets nothing" },
+		"the receiver's first segment after an RST in its window but not at its next expected sequence number, or after a SYN in a synchronized state, an ACK at its snd_nxt: the challenge ACK that refuses it",
+		"RFC 5961 3.2 and 4.2: an RST not at exactly RCV.NXT, or a SYN, is answered with <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK> and resets nothing" },
 };
 _Static_assert(N_ELEMS(cat) == TCPS_F__COUNT, "a finding code has no catalogue entry");
 
@@ -387,8 +387,12 @@ void tcps_finding_format(enum tcps_finding_code c, enum tcps_state st, enum tcps
 		snprintf(buf, len, "ack %u answers the keep-alive", peer_seq(a, v[0]));
 		break;
 	case TCPS_F_CHALLENGE_ACK:
-		snprintf(buf, len, "ack %u answers the RST at seq %u in packet %llu: the RST did not reset it",
-			 peer_seq(a, v[0]), peer_seq(a, v[1]), (unsigned long long)a->pkt2);
+		if (v[2])
+			snprintf(buf, len, "ack %u answers the SYN with ISN %u in packet %llu: the connection goes on",
+				 peer_seq(a, v[0]), v[1], (unsigned long long)a->pkt2);
+		else
+			snprintf(buf, len, "ack %u answers the RST at seq %u in packet %llu: the RST did not reset it",
+				 peer_seq(a, v[0]), peer_seq(a, v[1]), (unsigned long long)a->pkt2);
 		break;
 	case TCPS_F_RST_OUT_OF_WINDOW:
 		snprintf(buf, len, "RST at seq %u; the receiver's window is seq %u to %u", self_seq(a, v[0]),

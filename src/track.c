@@ -309,6 +309,17 @@ void track_recode(struct tracker *t, struct conn *c, unsigned side, uint32_t rec
 	r->v[3] |= v3_bits;
 }
 
+void track_challenge_due(struct tracker *t, struct conn *c, unsigned dir, uint64_t pkt, uint32_t seq, bool syn)
+{
+	struct conn_ext *e = track_ext(t, c);
+	if (!e)
+		return;
+	e->challenged[dir].pkt = pkt;
+	e->challenged[dir].seq = seq;
+	e->challenged[dir].syn = syn;
+	c->ep[dir].st.challenged = true;
+}
+
 void track_finding(struct tracker *t, struct conn *c, unsigned side, enum tcps_finding_code code,
 		   enum tcps_event ev, uint64_t pkt, const struct tcps_ts *ts, uint32_t v0, uint32_t v1, uint32_t v2)
 {
@@ -680,6 +691,8 @@ void track_segment(struct tracker *t, struct conn *c, const struct seg *s, unsig
 	if (syn && x->isn_known && s->seq != x->isn && x->state != TCPS_ST_CLOSED && x->state != TCPS_ST_LISTEN &&
 	    x->state != TCPS_ST_TIME_WAIT) {
 		add_finding(t, c, dir, TCPS_F_SYN_NEW_ISN, sev, &ev, s->seq, x->isn, 0);
+		if (y->state >= TCPS_ST_ESTABLISHED && y->state != TCPS_ST_TIME_WAIT) /* RFC 5961 4.2 */
+			track_challenge_due(t, c, dir, pkt, s->seq, true);
 		ok = false;
 		t->judged_state = x->state;
 	} else {

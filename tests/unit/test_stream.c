@@ -311,6 +311,14 @@ static void test_keepalive_rst_paws_mss(void)
 	};
 	EXPECT(rst_chal, "#5 I rst_not_exact: RST at seq 1001; the receiver expects seq 1 to 1\n"
 			 "#6 R challenge_ack: ack 1 answers the RST at seq 1001 in packet 5: the RST did not reset it\n");
+	/* A SYN with a new ISN to a synchronized peer (RFC 5961 4.2): a half-open
+	 * connection's restarted client; the server challenges, the client resets. */
+	static const struct seg_step syn_chal[] = {
+		HS, D('A', 1001, 5001, 10, 40), K('B', 5001, 1011, 50), { 'A', S, 90000, 0, 0, 1000, 60, 0, 0, 3, 1460, 0, 0, 0 },
+		K('B', 5001, 1011, 70), { 'A', R, 1011, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 },
+	};
+	EXPECT(syn_chal, "#6 I syn_new_isn: SYN with ISN 90000 while the connection's ISN is 1000\n"
+			 "#7 R challenge_ack: ack 11 answers the SYN with ISN 90000 in packet 6: the connection goes on\n");
 	static const struct seg_step rst_data[] = {
 		HS, K('B', 5001, 1001, 40), { 'A', R, 2001, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }, D('B', 5001, 1001, 10, 50),
 		K('B', 5011, 1001, 60),
