@@ -10,7 +10,7 @@
 #   PACKETS      packets in the generated capture      (default: 650000)
 #   CONNS        connections in the generated capture  (default: 25000)
 #   RUNS         hyperfine runs for pcaploop/tcpstate  (default: 5)
-#   TSHARK_RUNS  hyperfine runs for tshark             (default: 2)
+#   TSHARK_RUNS  hyperfine runs for tshark             (default: 2; 0 skips it)
 #   WARMUP       hyperfine warmup runs                 (default: 1)
 #   ROUNDS       paired rounds: pcaploop, tcpstate, tcpstate -q in turn (default: 15; 0 skips)
 #   CC, CFLAGS   compiler and flags                    (default: cc, -O2)
@@ -41,6 +41,7 @@ q() { printf '%q' "$1"; }
 command -v hyperfine >/dev/null || { echo "run.sh: hyperfine not found" >&2; exit 1; }
 have_tshark=1
 command -v tshark >/dev/null || { have_tshark=0; echo "run.sh: tshark not found, skipping it" >&2; }
+((tshark_runs > 0)) || have_tshark=0 # TSHARK_RUNS=0: not timed
 if [ ! -x /usr/bin/time ]; then
     echo "run.sh: /usr/bin/time missing, installing package 'time'" >&2
     if [ "$(id -u)" -eq 0 ]; then
