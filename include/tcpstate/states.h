@@ -112,7 +112,7 @@ enum tcps_finding_code {
 	TCPS_F_TS_ECHO_UNSENT,      /* to an endpoint in SYN_SENT, a TSecr it never sent: not an answer to its SYN */
 	TCPS_F_RST_NOT_FROM_ENDPOINT, /* an RST in an endpoint's name that went on sending: its stack did not send it */
 	TCPS_F_SYNACK_SECOND_ISN,   /* SYN,ACKs with a second ISN answer the same SYN: two stacks answer for the endpoint */
-	TCPS_F_CHALLENGE_ACK,       /* the receiver's challenge ACK to an RST in its window but not at rcv_nxt (RFC 5961) */
+	TCPS_F_CHALLENGE_ACK,       /* the receiver's challenge ACK to an RST in its window but not at rcv_nxt, or to a SYN while synchronized (RFC 5961) */
 	TCPS_F__COUNT
 };
 
