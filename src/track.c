@@ -687,6 +687,9 @@ void track_segment(struct tracker *t, struct conn *c, const struct seg *s, unsig
 			add_finding(t, c, dir, TCPS_F_RST_AFTER_RST, sev, &ev, 2, s->ack, 0);
 	}
 
+	if (sev == TCPS_EV_SND_SYN && x->state == TCPS_ST_LISTEN && !x->sent_any)
+		x->state = x->initial = TCPS_ST_CLOSED; /* it opens actively: it was not listening */
+	t->judged_state = x->state;
 	bool ok;
 	if (syn && x->isn_known && s->seq != x->isn && x->state != TCPS_ST_CLOSED && x->state != TCPS_ST_LISTEN &&
 	    x->state != TCPS_ST_TIME_WAIT) {
@@ -694,10 +697,7 @@ void track_segment(struct tracker *t, struct conn *c, const struct seg *s, unsig
 		if (y->state >= TCPS_ST_ESTABLISHED && y->state != TCPS_ST_TIME_WAIT) /* RFC 5961 4.2 */
 			track_challenge_due(t, c, dir, pkt, s->seq, true);
 		ok = false;
-		t->judged_state = x->state;
 	} else {
-		if (sev == TCPS_EV_SND_SYN && x->state == TCPS_ST_LISTEN && !x->sent_any)
-			x->state = x->initial = TCPS_ST_CLOSED; /* it opens actively: it was not listening */
 		if (syn && (!x->isn_known || x->state == TCPS_ST_CLOSED || x->state == TCPS_ST_LISTEN)) {
 			x->isn = s->seq;
 			x->isn_known = true;
@@ -705,7 +705,6 @@ void track_segment(struct tracker *t, struct conn *c, const struct seg *s, unsig
 			x->syn_tsval = s->opt.tsval;
 			x->syn_ts_known = s->opt.has_ts;
 		}
-		t->judged_state = x->state;
 		if (rst)
 			ok = step_rst(t, c, dir, s, pkt, &ev);
 		else
