@@ -694,8 +694,19 @@ void track_segment(struct tracker *t, struct conn *c, const struct seg *s, unsig
 	if (syn && x->isn_known && s->seq != x->isn && x->state != TCPS_ST_CLOSED && x->state != TCPS_ST_LISTEN &&
 	    x->state != TCPS_ST_TIME_WAIT) {
 		add_finding(t, c, dir, TCPS_F_SYN_NEW_ISN, sev, &ev, s->seq, x->isn, 0);
-		if (y->state >= TCPS_ST_ESTABLISHED && y->state != TCPS_ST_TIME_WAIT) /* RFC 5961 4.2 */
+		if (!ack && y->state >= TCPS_ST_ESTABLISHED && y->state != TCPS_ST_TIME_WAIT) {
+			/* A bare SYN to a synchronized receiver, which answers it
+			 * with a challenge ACK and stays (RFC 5961 4.2, R_SYN_SYNC).
+			 * Its numbers are another sequence space's (a restarted
+			 * client's, or an injected SYN's): they move nothing of
+			 * this stream's and are judged against nothing of it.
+			 * No receipt either: no ACK of this space would ever
+			 * confirm it, and it would hold back those queued after. */
 			track_challenge_due(t, c, dir, pkt, s->seq, true);
+			x->sent_any = true;
+			x->last_rst = x->rst_ack_new = false;
+			return;
+		}
 		ok = false;
 	} else {
 		if (syn && (!x->isn_known || x->state == TCPS_ST_CLOSED || x->state == TCPS_ST_LISTEN)) {

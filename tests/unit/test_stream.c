@@ -319,6 +319,22 @@ static void test_keepalive_rst_paws_mss(void)
 	};
 	EXPECT(syn_chal, "#6 I syn_new_isn: SYN with ISN 90000 while the connection's ISN is 1000\n"
 			 "#7 R challenge_ack: ack 11 answers the SYN with ISN 90000 in packet 6: the connection goes on\n");
+	/* The same SYN injected (2^31 ahead, a sequence space of its own): the
+	 * sender's kernel never sent it and goes on where it was, which is new
+	 * data, neither a retransmission nor a gap, within the window the SYN
+	 * did not change (samples/rst-inject.pcap, port 7003). */
+	static const struct seg_step syn_inject[] = {
+		HS, D('A', 1001, 5001, 10, 40), K('B', 5001, 1011, 50), { 'A', S, 2147484649u, 0, 0, 1000, 0, 0, 0, 3, 1460, 0, 0, 0 },
+		K('B', 5001, 1011, 70), D('A', 1011, 5001, 10, 80), K('B', 5001, 1021, 90),
+		{ 'A', F | A, 1021, 5001, 0, 0, 100, 0, 0, 0, 0, 0, 0, 0 }, { 'B', F | A, 5001, 1022, 0, 0, 110, 0, 0, 0, 0, 0, 0, 0 },
+		K('A', 1022, 5002, 120),
+	};
+	EXPECT(syn_inject, "#6 I syn_new_isn: SYN with ISN 2147484649 while the connection's ISN is 1000\n"
+			   "#7 R challenge_ack: ack 11 answers the SYN with ISN 2147484649 in packet 6: the connection goes on\n");
+	/* and its receipt holds back none after it: B got A's FIN before it
+	 * sent its own (its ack says so), a passive close */
+	CU_ASSERT_EQUAL(last.final[TCPS_INITIATOR], TCPS_ST_TIME_WAIT);
+	CU_ASSERT_EQUAL(last.final[TCPS_RESPONDER], TCPS_ST_CLOSED);
 	static const struct seg_step rst_data[] = {
 		HS, K('B', 5001, 1001, 40), { 'A', R, 2001, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }, D('B', 5001, 1001, 10, 50),
 		K('B', 5011, 1001, 60),
