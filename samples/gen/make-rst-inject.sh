@@ -1,15 +1,18 @@
 #!/bin/bash
-# Produce samples/rst-inject.pcap from this machine's Linux kernel: two
+# Produce samples/rst-inject.pcap from this machine's Linux kernel: three
 # connections between real client and server sockets, each of which gets,
-# after the client's first data, an RST,ACK in the client's name injected
-# towards the server (scapy, on the client's link: the client's kernel never
-# sees it). The client then sends again.
+# after the client's first data, an RST,ACK (or a SYN) in the client's name
+# injected towards the server (scapy, on the client's link: the client's
+# kernel never sees it). The client then sends again.
 #   port 7001: the RST is exact (at the server's rcv_nxt): the server's kernel
 #              takes it (nstat TcpEstabResets 1) and answers the client's next
 #              data with an RST, so the client's send fails (ECONNRESET).
 #   port 7002: the RST is 100 bytes beyond rcv_nxt: the server's kernel
 #              answers with a challenge ACK (TcpExtTCPChallengeACK 1, RFC 5961)
 #              and stays open; the client's next data is acknowledged.
+#   port 7003: a bare SYN with a new ISN (as from a restarted client): the
+#              server's kernel, ESTABLISHED, answers with a challenge ACK
+#              (TcpExtTCPSYNChallenge 1, RFC 5961 4.2) and stays open.
 # The script checks all of that. Needs root, network namespaces, veth,
 # tcpdump, nstat (iproute2) and /usr/bin/python3 with scapy. Namespaces
 # tcps-ra-$$ and tcps-rb-$$ are removed on exit.
@@ -39,7 +42,7 @@ def serve(port):
         while c.recv(100): pass
     except OSError: pass
     c.close()
-ts = [threading.Thread(target=serve, args=(p,)) for p in (7001, 7002)]
+ts = [threading.Thread(target=serve, args=(p,)) for p in (7001, 7002, 7003)]
 [t.start() for t in ts]; [t.join() for t in ts]
 ' & SV=$!
 sleep 0.5
@@ -47,7 +50,7 @@ ip netns exec "$NSB" nstat -n >/dev/null
 ip netns exec "$NSB" tcpdump -i vb --immediate-mode -w "$WORK/cap.pcap" -U -s 0 tcp 2>/dev/null & TD=$!
 sleep 1.5 # tcpdump ready
 
-for spec in 7001:exact 7002:ahead; do
+for spec in 7001:exact 7002:ahead 7003:syn; do
     port=${spec%%:*}; mode=${spec#*:}
     ip netns exec "$NSA" /usr/bin/python3 "$GEN/rst_inject.py" va "$port" "$mode" >>"$WORK/inject.out" & INJ=$!
     sleep 1 # the sniffer ready
@@ -71,9 +74,11 @@ sleep 0.5
 kill "$TD"; wait "$TD" 2>/dev/null || true; TD=
 resets=$(ip netns exec "$NSB" nstat -az TcpEstabResets | awk '/TcpEstabResets/ {print $2}')
 challenges=$(ip netns exec "$NSB" nstat -az TcpExtTCPChallengeACK | awk '/TcpExtTCPChallengeACK/ {print $2}')
+syn_challenges=$(ip netns exec "$NSB" nstat -az TcpExtTCPSYNChallenge | awk '/TcpExtTCPSYNChallenge/ {print $2}')
 client=$(tr '\n' ' ' <"$WORK/client.out")
-[ "$client" = "ConnectionResetError open " ] || die "the client saw: $client (want: ConnectionResetError open)"
+[ "$client" = "ConnectionResetError open open " ] || die "the client saw: $client (want: ConnectionResetError open open)"
 [ "$resets" = 1 ] || die "the server's kernel took $resets RSTs in ESTABLISHED, not 1"
-[ "$challenges" = 1 ] || die "the server's kernel sent $challenges challenge ACKs, not 1"
+[ "$challenges" = 2 ] || die "the server's kernel sent $challenges challenge ACKs, not 2"
+[ "$syn_challenges" = 1 ] || die "the server's kernel answered $syn_challenges SYNs with a challenge ACK, not 1"
 cp "$WORK/cap.pcap" "$OUT/rst-inject.pcap"
-printf 'make-rst-inject: %s (%s; server: 1 reset taken, 1 challenge ACK)\n' "$OUT/rst-inject.pcap" "$(tr '\n' ' ' <"$WORK/inject.out")" >&2
+printf 'make-rst-inject: %s (%s; server: 1 reset taken, 2 challenge ACKs, 1 of them to the SYN)\n' "$OUT/rst-inject.pcap" "$(tr '\n' ' ' <"$WORK/inject.out")" >&2
