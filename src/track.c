@@ -703,6 +703,7 @@ void track_segment(struct tracker *t, struct conn *c, const struct seg *s, unsig
 			 * No receipt either: no ACK of this space would ever
 			 * confirm it, and it would hold back those queued after. */
 			track_challenge_due(t, c, dir, pkt, s->seq, true);
+			y->st.challenged = false; /* (ackwin's: only its next segment answers the peer) */
 			x->sent_any = true;
 			x->last_rst = x->rst_ack_new = false;
 			return;

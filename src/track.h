@@ -141,10 +141,11 @@ void stream_dsack(struct tracker *t, struct conn *c, unsigned side, uint32_t lo,
 /* The connection ends: gaps never filled nor acknowledged are reported. */
 void stream_end(struct tracker *t, struct conn *c);
 
-/* What dir's ack field, SACK blocks and window say (ackwin.c); before its
- * knowledge is updated with s. */
 /* The options a SYN or SYN,ACK announces, with RFC 9293's defaults. */
 struct syn_opts syn_opts_of(const struct seg *s);
+
+/* What dir's ack field, SACK blocks and window say (ackwin.c); before its
+ * knowledge is updated with s. */
 void ackwin_segment(struct tracker *t, struct conn *c, unsigned dir, const struct seg *s, enum tcps_event ev,
 		    uint64_t pkt, const struct tcps_ts *ts);
 
