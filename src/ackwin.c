@@ -120,7 +120,7 @@ static void challenge_ack(struct tracker *t, struct conn *c, unsigned dir, uint3
 	struct find_at at = { .pkt = pkt, .other = e ? e->challenged[!dir].pkt : 0, .sec = ts->sec, .nsec = ts->nsec,
 			      .event = (uint8_t)ev, .state = track_state_of(t, c, dir) };
 	track_finding_at(t, c, dir, TCPS_F_CHALLENGE_ACK, &at, ack, e ? e->challenged[!dir].seq : 0,
-			 e && e->challenged[!dir].syn, 0);
+			 e ? e->challenged[!dir].what : TRACK_CHALLENGED_RST, 0);
 }
 
 void ackwin_segment(struct tracker *t, struct conn *c, unsigned dir, const struct seg *s, enum tcps_event ev,

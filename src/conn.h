@@ -235,7 +235,7 @@ struct conn_ext {
 	struct {                              /* per key side: its last RST or SYN that draws a challenge ACK */
 		uint64_t pkt;
 		uint32_t seq;
-		bool syn;
+		uint8_t what;                 /* enum track_challenged */
 	} challenged[2];
 };
 

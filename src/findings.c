@@ -259,7 +259,7 @@ void tcps_finding_format(enum tcps_finding_code c, enum tcps_state st, enum tcps
 		snprintf(buf, len, "%u bytes at seq %u before the SYN,ACK arrived", v[0], self_seq(a, v[1]));
 		break;
 	case TCPS_F_SYN_NEW_ISN:
-		snprintf(buf, len, "SYN with ISN %u while the connection's ISN is %u", v[0], v[1]);
+		snprintf(buf, len, "%s with ISN %u while the connection's ISN is %u", v[2] ? "SYN,ACK" : "SYN", v[0], v[1]);
 		break;
 	case TCPS_F_DATA_AFTER_FIN:
 		snprintf(buf, len, "%u bytes up to seq %u, beyond its FIN at seq %u", v[0], self_seq(a, v[1]),
@@ -386,10 +386,10 @@ void tcps_finding_format(enum tcps_finding_code c, enum tcps_state st, enum tcps
 	case TCPS_F_KEEP_ALIVE_ACK:
 		snprintf(buf, len, "ack %u answers the keep-alive", peer_seq(a, v[0]));
 		break;
-	case TCPS_F_CHALLENGE_ACK:
+	case TCPS_F_CHALLENGE_ACK: /* v[2]: what it answers, 0 an RST, 1 a SYN, 2 a SYN,ACK */
 		if (v[2])
-			snprintf(buf, len, "ack %u answers the SYN with ISN %u in packet %llu: the connection goes on",
-				 peer_seq(a, v[0]), v[1], (unsigned long long)a->pkt2);
+			snprintf(buf, len, "ack %u answers the %s with ISN %u in packet %llu: the connection goes on",
+				 peer_seq(a, v[0]), v[2] == 2 ? "SYN,ACK" : "SYN", v[1], (unsigned long long)a->pkt2);
 		else
 			snprintf(buf, len, "ack %u answers the RST at seq %u in packet %llu: the RST did not reset it",
 				 peer_seq(a, v[0]), peer_seq(a, v[1]), (unsigned long long)a->pkt2);

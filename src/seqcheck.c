@@ -69,7 +69,7 @@ static void rst_check(struct tracker *t, struct conn *c, const struct seg *s, un
 	uint32_t wnd = le(nxt, y->st.redge) ? y->st.redge - nxt : 0;
 	if (le(nxt, seq) && seq - nxt < wnd) {
 		track_finding(t, c, dir, TCPS_F_RST_NOT_EXACT, ev, pkt, ts, seq, x->snd_nxt, nxt);
-		track_challenge_due(t, c, dir, pkt, seq, false);
+		track_challenge_due(t, c, dir, pkt, seq, TRACK_CHALLENGED_RST);
 	} else
 		track_finding(t, c, dir, TCPS_F_RST_OUT_OF_WINDOW, ev, pkt, ts, seq, nxt, wnd);
 }

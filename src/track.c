@@ -309,14 +309,15 @@ void track_recode(struct tracker *t, struct conn *c, unsigned side, uint32_t rec
 	r->v[3] |= v3_bits;
 }
 
-void track_challenge_due(struct tracker *t, struct conn *c, unsigned dir, uint64_t pkt, uint32_t seq, bool syn)
+void track_challenge_due(struct tracker *t, struct conn *c, unsigned dir, uint64_t pkt, uint32_t seq,
+			 enum track_challenged what)
 {
 	struct conn_ext *e = track_ext(t, c);
 	if (!e)
 		return;
 	e->challenged[dir].pkt = pkt;
 	e->challenged[dir].seq = seq;
-	e->challenged[dir].syn = syn;
+	e->challenged[dir].what = (uint8_t)what;
 	c->ep[dir].st.challenged = true;
 }
 
@@ -693,16 +694,18 @@ void track_segment(struct tracker *t, struct conn *c, const struct seg *s, unsig
 	bool ok;
 	if (syn && x->isn_known && s->seq != x->isn && x->state != TCPS_ST_CLOSED && x->state != TCPS_ST_LISTEN &&
 	    x->state != TCPS_ST_TIME_WAIT) {
-		add_finding(t, c, dir, TCPS_F_SYN_NEW_ISN, sev, &ev, s->seq, x->isn, 0);
-		if (!ack && y->state >= TCPS_ST_ESTABLISHED && y->state != TCPS_ST_TIME_WAIT) {
-			/* A bare SYN to a synchronized receiver, which answers it
-			 * with a challenge ACK and stays (RFC 5961 4.2, R_SYN_SYNC).
-			 * Its numbers are another sequence space's (a restarted
+		add_finding(t, c, dir, TCPS_F_SYN_NEW_ISN, sev, &ev, s->seq, x->isn, ack);
+		if (y->state >= TCPS_ST_ESTABLISHED && y->state != TCPS_ST_TIME_WAIT) {
+			/* A SYN to a synchronized receiver, which answers it with a
+			 * challenge ACK and stays (RFC 5961 4.2, R_SYN_SYNC; Linux
+			 * so answers a SYN,ACK too, tcp_validate_incoming). Its
+			 * numbers are another sequence space's (a restarted
 			 * client's, or an injected SYN's): they move nothing of
-			 * this stream's and are judged against nothing of it.
-			 * No receipt either: no ACK of this space would ever
-			 * confirm it, and it would hold back those queued after. */
-			track_challenge_due(t, c, dir, pkt, s->seq, true);
+			 * this stream's and are judged against nothing of it,
+			 * a SYN,ACK's ack and window neither. No receipt either:
+			 * no ACK of this space would ever confirm it, and it
+			 * would hold back those queued after. */
+			track_challenge_due(t, c, dir, pkt, s->seq, ack ? TRACK_CHALLENGED_SYNACK : TRACK_CHALLENGED_SYN);
 			y->st.challenged = false; /* (ackwin's: only its next segment answers the peer) */
 			x->sent_any = true;
 			x->last_rst = x->rst_ack_new = false;

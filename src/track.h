@@ -86,10 +86,14 @@ void track_reused(struct tracker *t, struct conn *c, unsigned dir, bool acceptab
 void track_finding(struct tracker *t, struct conn *c, unsigned side, enum tcps_finding_code code,
 		   enum tcps_event ev, uint64_t pkt, const struct tcps_ts *ts, uint32_t v0, uint32_t v1, uint32_t v2);
 
-/* Side dir sent an RST (syn false) or SYN that RFC 5961 has its peer answer
- * with a challenge ACK: the peer's next segment, if that ACK, is named as the
+/* What drew a challenge ACK; the challenge_ack finding's third number. */
+enum track_challenged { TRACK_CHALLENGED_RST, TRACK_CHALLENGED_SYN, TRACK_CHALLENGED_SYNACK };
+
+/* Side dir sent an RST or a SYN that RFC 5961 has its peer answer with a
+ * challenge ACK: the peer's next segment, if that ACK, is named as the
  * answer to packet pkt (ackwin.c). */
-void track_challenge_due(struct tracker *t, struct conn *c, unsigned dir, uint64_t pkt, uint32_t seq, bool syn);
+void track_challenge_due(struct tracker *t, struct conn *c, unsigned dir, uint64_t pkt, uint32_t seq,
+			 enum track_challenged what);
 
 /* Where a finding decided later belongs: the packet it is about (its
  * position in the timeline), its time, the endpoint's state then, and a

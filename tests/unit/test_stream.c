@@ -335,6 +335,21 @@ static void test_keepalive_rst_paws_mss(void)
 	 * sent its own (its ack says so), a passive close */
 	CU_ASSERT_EQUAL(last.final[TCPS_INITIATOR], TCPS_ST_TIME_WAIT);
 	CU_ASSERT_EQUAL(last.final[TCPS_RESPONDER], TCPS_ST_CLOSED);
+	/* A SYN,ACK injected in the server's name, 2^31 from its ISN: Linux
+	 * challenges any SYN in a synchronized state (tcp_validate_incoming),
+	 * and the server goes on with its own numbers; then the server closes
+	 * first, which the SYN,ACK's receipt must not hold back. */
+	static const struct seg_step synack_inject[] = {
+		HS, D('A', 1001, 5001, 10, 40), K('B', 5001, 1011, 50),
+		{ 'B', S | A, 2147488648u, 1011, 0, 1000, 0, 0, 0, 3, 1460, 0, 0, 0 },
+		K('A', 1011, 5001, 70), D('B', 5001, 1011, 10, 80), K('A', 1011, 5011, 90),
+		{ 'B', F | A, 5011, 1011, 0, 0, 100, 0, 0, 0, 0, 0, 0, 0 }, { 'A', F | A, 1011, 5012, 0, 0, 110, 0, 0, 0, 0, 0, 0, 0 },
+		K('B', 5012, 1012, 120),
+	};
+	EXPECT(synack_inject, "#6 R syn_new_isn: SYN,ACK with ISN 2147488648 while the connection's ISN is 5000\n"
+			      "#7 I challenge_ack: ack 1 answers the SYN,ACK with ISN 2147488648 in packet 6: the connection goes on\n");
+	CU_ASSERT_EQUAL(last.final[TCPS_INITIATOR], TCPS_ST_CLOSED);
+	CU_ASSERT_EQUAL(last.final[TCPS_RESPONDER], TCPS_ST_TIME_WAIT);
 	static const struct seg_step rst_data[] = {
 		HS, K('B', 5001, 1001, 40), { 'A', R, 2001, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }, D('B', 5001, 1001, 10, 50),
 		K('B', 5011, 1001, 60),
