@@ -232,7 +232,7 @@ struct conn_ext {
 	uint32_t next_free;
 	uint32_t findings[2][TCPS_F__COUNT];  /* per key side, exact even beyond the record cap */
 	struct stream_cold cold[2];           /* per key side */
-	struct {                              /* per key side: its last RST or SYN that draws a challenge ACK */
+	struct {                              /* per key side: its last RST, SYN or SYN,ACK that draws a challenge ACK */
 		uint64_t pkt;
 		uint32_t seq;
 		uint8_t what;                 /* enum track_challenged */

@@ -89,8 +89,8 @@ void track_finding(struct tracker *t, struct conn *c, unsigned side, enum tcps_f
 /* What drew a challenge ACK; the challenge_ack finding's third number. */
 enum track_challenged { TRACK_CHALLENGED_RST, TRACK_CHALLENGED_SYN, TRACK_CHALLENGED_SYNACK };
 
-/* Side dir sent an RST or a SYN that RFC 5961 has its peer answer with a
- * challenge ACK: the peer's next segment, if that ACK, is named as the
+/* Side dir sent an RST, a SYN or a SYN,ACK that RFC 5961 has its peer answer
+ * with a challenge ACK: the peer's next segment, if that ACK, is named as the
  * answer to packet pkt (ackwin.c). */
 void track_challenge_due(struct tracker *t, struct conn *c, unsigned dir, uint64_t pkt, uint32_t seq,
 			 enum track_challenged what);

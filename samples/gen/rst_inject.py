@@ -27,7 +27,6 @@ got = sniff(iface=iface, filter=f"tcp dst port {port} and (tcp[tcpflags] & tcp-p
 if not got:
     sys.exit("rst_inject: no data within 10 s")
 d = got[0]
-link = Ether(src=d[Ether].src, dst=d[Ether].dst) / IP(src=d[IP].src, dst=d[IP].dst)
 if mode == "synack":
     isn = (d[TCP].ack + (1 << 31)) & 0xFFFFFFFF
     ack = (d[TCP].seq + len(d[TCP].payload)) & 0xFFFFFFFF
@@ -36,6 +35,7 @@ if mode == "synack":
               options=[("MSS", 1460), ("SAckOK", b""), ("WScale", 7)]), iface=iface)
     print(f"synack isn {isn}", flush=True)
     sys.exit(0)
+link = Ether(src=d[Ether].src, dst=d[Ether].dst) / IP(src=d[IP].src, dst=d[IP].dst)
 if mode == "syn":
     isn = (d[TCP].seq + (1 << 31)) & 0xFFFFFFFF
     sendp(link / TCP(sport=d[TCP].sport, dport=port, flags="S", seq=isn, window=64240,
