@@ -3,9 +3,9 @@
  * With source_live.c and source_dump.c, the only files that see libpcap
  * types (struct tcps_source is in source_int.h). Plain files are opened
  * here with a large stdio buffer and handed to libpcap;
- * gzip files and standard input are read through a zlib gzFile wrapped in a
- * stdio stream (fopencookie), which libpcap then reads like any FILE. zlib
- * passes non-gzip bytes through unchanged, so stdin may be either.
+ * gzip files, standard input and named pipes are read through a zlib gzFile
+ * wrapped in a stdio stream (fopencookie), which libpcap then reads like any
+ * FILE. zlib passes non-gzip bytes through unchanged, so a pipe may be either.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -13,6 +13,7 @@
 #include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <pcap/pcap.h>
 #include <zlib.h>
@@ -79,26 +80,44 @@ void source_pcap_message(const char *path, const char *pcap_err, char *errbuf)
 			TCPS_ERRBUF_SIZE - strlen(errbuf) - 1);
 }
 
+/* A zlib stream over a copy of fd (fd itself stays open for its owner),
+ * reading through buf; NULL with errbuf set on failure. */
+static FILE *zlib_stream_dup(int fd, char *buf, char *errbuf)
+{
+	int copy = dup(fd);
+	if (copy < 0) {
+		os_error(errbuf);
+		return NULL;
+	}
+	FILE *f = gz_stream(copy, errbuf);
+	if (f)
+		setvbuf(f, buf, _IOFBF, READ_BUFFER);
+	return f;
+}
+
 /* Opens path ("-": standard input) as a stdio stream reading through buf;
- * NULL with *rc and errbuf set on failure. */
-static FILE *open_stream(const char *path, char *buf, int *rc, char *errbuf)
+ * NULL with *rc and errbuf set on failure. *pipe tells a stream that cannot
+ * seek and may block (standard input, a named pipe, <(...)). */
+static FILE *open_stream(const char *path, char *buf, bool *pipe, int *rc, char *errbuf)
 {
 	FILE *f;
+	struct stat st;
 	*rc = TCPS_E_IO;
-	if (!strcmp(path, "-")) {
-		int fd = dup(0);
-		if (fd < 0) {
-			os_error(errbuf);
-			return NULL;
-		}
-		if ((f = gz_stream(fd, errbuf)))
-			setvbuf(f, buf, _IOFBF, READ_BUFFER);
-		return f;
-	}
+	*pipe = !strcmp(path, "-");
+	if (*pipe)
+		return zlib_stream_dup(0, buf, errbuf);
 	f = fopen(path, "rb");
 	if (!f) {
 		os_error(errbuf);
 		return NULL;
+	}
+	if (fstat(fileno(f), &st) == 0 && !S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode)) {
+		/* The magic cannot be peeked and put back: zlib reads it, as
+		 * from standard input, and passes a plain capture through. */
+		*pipe = true;
+		FILE *z = zlib_stream_dup(fileno(f), buf, errbuf);
+		fclose(f);
+		return z;
 	}
 	/* libpcap reads a record at a time through stdio; a large buffer
 	 * turns thousands of small read() calls into a few big ones. */
@@ -150,7 +169,8 @@ int tcps_source_open_file(struct tcps_source **out, const char *path, char *errb
 		snprintf(errbuf, TCPS_ERRBUF_SIZE, "out of memory");
 		return TCPS_E_NOMEM;
 	}
-	FILE *f = open_stream(path, buf, &rc, errbuf);
+	bool pipe;
+	FILE *f = open_stream(path, buf, &pipe, &rc, errbuf);
 	if (!f) {
 		free(s);
 		free(buf);
@@ -173,7 +193,7 @@ int tcps_source_open_file(struct tcps_source **out, const char *path, char *errb
 	s->iobuf = buf;
 	s->linktype = pcap_datalink(p);
 	s->path = path;
-	s->is_stdin = !strcmp(path, "-");
+	s->is_pipe = pipe;
 	s->fd = -1;
 	*out = s;
 	return TCPS_OK;
@@ -255,7 +275,7 @@ int tcps_source_read_ahead(struct tcps_source *s, size_t batch_bytes, char *errb
 		return TCPS_E_BADARG;
 	}
 	/* A pipe or an interface may block for ever, and closing would wait for it. */
-	if (s->is_stdin || s->live)
+	if (s->is_pipe || s->live)
 		return TCPS_OK;
 	s->ra = ra_start(read_direct, s, batch_bytes, errbuf);
 	return s->ra ? TCPS_OK : TCPS_E_NOMEM;

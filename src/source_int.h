@@ -25,7 +25,7 @@ struct tcps_source {
 	const char *path;                /* the file, or the live device */
 	struct readahead *ra;            /* the reader thread, when reading ahead */
 	bool started;                    /* a packet was asked for */
-	bool is_stdin;
+	bool is_pipe;                    /* standard input, a named pipe: may block, cannot seek */
 	/* live capture */
 	bool live;
 	bool ts_micro;                   /* the device gives microseconds, not nanoseconds */

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include "digest.h"
 #include "suites.h"
@@ -123,6 +125,46 @@ static void test_close_before_the_end(void)
 	CU_ASSERT_EQUAL_FATAL(tcps_source_open_file(&s, path, err), TCPS_OK);
 	CU_ASSERT_EQUAL(tcps_source_read_ahead(s, 700, err), TCPS_OK);
 	tcps_source_close(s); /* never read at all */
+}
+
+/* A named pipe (or bash's <(...)) cannot seek: it is read as standard
+ * input is, gzip or not, and never ahead (a pipe may block for ever). It
+ * was refused with "Illegal seek". */
+static void test_named_pipe(void)
+{
+	static const char *const names[] = { "three-conns.pcap", "handshake-close.pcap.gz" };
+	for (int i = 0; i < 2; i++) {
+		char dir[] = "/tmp/tcps-unit-fifo-XXXXXX", fifo[600], path[512];
+		CU_ASSERT_PTR_NOT_NULL_FATAL(mkdtemp(dir));
+		snprintf(fifo, sizeof fifo, "%s/p", dir);
+		CU_ASSERT_EQUAL_FATAL(mkfifo(fifo, 0600), 0);
+		snprintf(path, sizeof path, "%s/%s", TCPS_SAMPLES_DIR, names[i]);
+		struct readout file, piped;
+		CU_ASSERT_EQUAL_FATAL(read_all(path, NULL, SIZE_MAX, 0, &file), TCPS_OK);
+		pid_t pid = fork();
+		CU_ASSERT_FATAL(pid >= 0);
+		if (pid == 0) { /* the writer */
+			FILE *in = fopen(path, "rb"), *out = fopen(fifo, "wb");
+			char buf[4096];
+			size_t n;
+			while (in && out && (n = fread(buf, 1, sizeof buf, in)) > 0)
+				fwrite(buf, 1, n, out);
+			if (out)
+				fclose(out);
+			_exit(0);
+		}
+		int rc = read_all(fifo, NULL, 0, 0, &piped); /* reading ahead asked for, not started */
+		int status;
+		waitpid(pid, &status, 0);
+		if (rc != TCPS_OK)
+			fprintf(stderr, "\n%s through a pipe: %d\n", names[i], rc);
+		CU_ASSERT_EQUAL(rc, TCPS_OK);
+		CU_ASSERT_EQUAL(piped.n, file.n);
+		CU_ASSERT_EQUAL(piped.digest, file.digest);
+		CU_ASSERT_EQUAL(piped.end, 0);
+		unlink(fifo);
+		rmdir(dir);
+	}
 }
 
 static struct tcps_source *open_sample(const char *name)
@@ -295,6 +337,7 @@ int suite_source(void)
 		{ "same filter flags", test_same_filter_flags },
 		{ "error after the packets before it", test_error_after_the_packets_before_it },
 		{ "close before the end", test_close_before_the_end },
+		{ "named pipe", test_named_pipe },
 		{ "calls out of order", test_calls_out_of_order },
 		{ "dump keeps what passed, to the nanosecond", test_dump_keeps_what_passed },
 		{ "dump from the middle", test_dump_from_the_middle },
