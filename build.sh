@@ -60,10 +60,10 @@ test)
 	(cd build-asan && TCPS_LIVE_CAPTURES=$live ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j "$jobs")
 	# The reader and writer threads under ThreadSanitizer: the unit suites
-	# 'source' and 'report_thread', and the regress tests, among them
+	# 'source', 'source_fast' and 'report_thread', and the regress tests, among them
 	# threads-equal (a 16 MiB capture, so both threads run).
 	build build-tsan -DCMAKE_BUILD_TYPE=Debug -DTCPS_WERROR=ON -DTCPS_TSAN=ON -DTCPS_BUILD_TESTS=ON
-	TSAN_OPTIONS=halt_on_error=1:exitcode=66 ./build-tsan/tests/unit_tests source report_thread
+	TSAN_OPTIONS=halt_on_error=1:exitcode=66 ./build-tsan/tests/unit_tests source source_fast report_thread
 	(cd build-tsan && TSAN_OPTIONS=halt_on_error=1:exitcode=66 ctest --output-on-failure -j "$jobs" -L 'regress|ci')
 	;;
 *)

@@ -2,7 +2,8 @@
  *
  * With source_live.c and source_dump.c, the only files that see libpcap
  * types (struct tcps_source is in source_int.h). Plain files are opened
- * here with a large stdio buffer and handed to libpcap;
+ * here with a large stdio buffer and handed to libpcap (which source_fast.c
+ * relieves of the records of a plain classic pcap file);
  * gzip files, standard input and named pipes are read through a zlib gzFile
  * wrapped in a stdio stream (fopencookie), which libpcap then reads like any
  * FILE. zlib passes non-gzip bytes through unchanged, so a pipe may be either.
@@ -195,6 +196,7 @@ int tcps_source_open_file(struct tcps_source **out, const char *path, char *errb
 	s->path = path;
 	s->is_pipe = pipe;
 	s->fd = -1;
+	source_fast_start(s); /* (not for a pipe or gzip: their zlib stream has no file descriptor) */
 	*out = s;
 	return TCPS_OK;
 }
@@ -238,10 +240,8 @@ const char *tcps_linktype_name(int linktype)
 	return n ? n : "unknown";
 }
 
-/* The direct read: libpcap's next record, filtered. */
-static int read_direct(void *ctx, struct tcps_packet *pkt, char *errbuf)
+int source_read_libpcap(struct tcps_source *s, struct tcps_packet *pkt, char *errbuf)
 {
-	struct tcps_source *s = ctx;
 	struct pcap_pkthdr *h;
 	const u_char *data;
 	int r = pcap_next_ex(s->pcap, &h, &data);
@@ -266,6 +266,13 @@ static int read_direct(void *ctx, struct tcps_packet *pkt, char *errbuf)
 	pkt->wirelen = h->len;
 	pkt->filtered_out = s->has_filter && !pcap_offline_filter(&s->bpf, h, data);
 	return 1;
+}
+
+/* The direct read: the fast path's or libpcap's next record. */
+static int read_direct(void *ctx, struct tcps_packet *pkt, char *errbuf)
+{
+	struct tcps_source *s = ctx;
+	return s->fast ? source_fast_next(s, pkt, errbuf) : source_read_libpcap(s, pkt, errbuf);
 }
 
 int tcps_source_read_ahead(struct tcps_source *s, size_t batch_bytes, char *errbuf)
@@ -302,6 +309,7 @@ void tcps_source_close(struct tcps_source *s)
 	if (!s)
 		return;
 	ra_stop(s->ra); /* before libpcap goes: the thread reads through it */
+	source_fast_stop(s);
 	source_dump_close(s);
 	if (s->has_filter)
 		pcap_freecode(&s->bpf);

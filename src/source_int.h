@@ -26,6 +26,7 @@ struct tcps_source {
 	struct readahead *ra;            /* the reader thread, when reading ahead */
 	bool started;                    /* a packet was asked for */
 	bool is_pipe;                    /* standard input, a named pipe: may block, cannot seek */
+	struct fast_read *fast;          /* a classic pcap file's records read without libpcap (source_fast.c); NULL: libpcap reads */
 	/* live capture */
 	bool live;
 	bool ts_micro;                   /* the device gives microseconds, not nanoseconds */
@@ -41,6 +42,19 @@ struct tcps_source {
 /* Copies a libpcap message into errbuf without a leading "path: " (the
  * caller names the file or device). */
 void source_pcap_message(const char *path, const char *pcap_err, char *errbuf);
+
+/* libpcap's next record of a file, filtered (source_file.c). */
+int source_read_libpcap(struct tcps_source *s, struct tcps_packet *pkt, char *errbuf);
+
+/* Takes over the reading of a plain classic pcap file that libpcap opened
+ * and has read no record of; false (libpcap reads) for any other file. */
+bool source_fast_start(struct tcps_source *s);
+
+/* tcps_source_next's contract, for a file source_fast_start took. */
+int source_fast_next(struct tcps_source *s, struct tcps_packet *pkt, char *errbuf);
+
+/* Frees the fast path's state; libpcap reads from where its stream is. */
+void source_fast_stop(struct tcps_source *s);
 
 /* The live read behind tcps_source_next. */
 int source_live_next(struct tcps_source *s, struct tcps_packet *pkt, char *errbuf);

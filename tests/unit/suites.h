@@ -14,6 +14,7 @@ int suite_tcpsm(void);
 int suite_paths(void);
 int suite_stream(void);
 int suite_source(void);
+int suite_source_fast(void);
 int suite_source_live(void);
 int suite_report_thread(void);  /* more of suite "source": live capture, devices, privileges */
 
