@@ -23,7 +23,11 @@
  * the benchmark's median by 4 to 8 %. Larger batches or more of them measured
  * no faster. */
 #define RA_BATCHES 16
-#define RA_RESUME 2                /* batches freed (filled) before a waiting reader (analysis) is woken */
+/* Batches freed (filled) before a waiting reader (analysis) is woken. With
+ * reads that outrun the analysis (source_fast.c) the reader waits at every
+ * turn; woken each 2 batches, it cost the analysis thread 6-30 ms a run
+ * (bench/README.md, ninth pass), each 8 nothing measurable. */
+#define RA_RESUME 8
 #define RA_DEFAULT_BATCH (1u << 18)
 #define RA_MIN_HEADERS 64
 #define RA_PREFETCH 4              /* packets ahead whose headers are fetched early */
@@ -98,7 +102,7 @@ static bool batch_put_first(struct batch *b, const struct tcps_packet *p)
 /* Hands the batch just filled to the analysis and waits until the next one
  * is free; false when told to stop. Batches are taken in order, so the
  * next is free as soon as fewer than all are full. When all are full it
- * waits until half are free: each wake-up (a futex call, and on a VM an
+ * waits until RA_RESUME are free: each wake-up (a futex call, and on a VM an
  * interrupt to the other CPU) then serves RA_RESUME batches, not one. */
 static bool hand_over(struct readahead *ra, bool last)
 {
