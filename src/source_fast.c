@@ -26,6 +26,7 @@
 /* 128 KiB stays in L2, where pread writes it and the reader copies out of
  * it (as for stdio's buffer: source_file.c). */
 #define FAST_BUFFER (1u << 17)
+#define FILE_HEAD 24 /* the file header libpcap read: the first record follows */
 #define REC_HEAD 16
 
 struct fast_read {
@@ -47,14 +48,12 @@ bool source_fast_start(struct tcps_source *s)
 	if (!f || !plain_link || pcap_is_swapped(s->pcap) || pcap_major_version(s->pcap) != 2 ||
 	    pcap_minor_version(s->pcap) != 4)
 		return false;
-	unsigned char head[24];
 	uint32_t magic;
 	struct stat st;
 	int fd = fileno(f); /* -1 for zlib's stream (gzip, stdin) */
 	if (fd < 0 || fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || /* a pipe cannot be read at an offset */
-	    pread(fd, head, sizeof head, 0) != (ssize_t)sizeof head)
+	    pread(fd, &magic, sizeof magic, 0) != (ssize_t)sizeof magic)
 		return false;
-	memcpy(&magic, head, sizeof magic);
 	if (magic != 0xa1b2c3d4u && magic != 0xa1b23c4du) /* pcapng, or the modified formats' longer records */
 		return false;
 	struct fast_read *r = malloc(sizeof *r);
@@ -63,7 +62,7 @@ bool source_fast_start(struct tcps_source *s)
 	r->fd = fd;
 	r->nsec = magic == 0xa1b23c4du;
 	r->snapshot = (uint32_t)pcap_snapshot(s->pcap);
-	r->buf_off = sizeof head;
+	r->buf_off = FILE_HEAD;
 	r->pos = r->len = 0;
 	s->fast = r;
 	return true;

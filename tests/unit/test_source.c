@@ -7,17 +7,9 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include "digest.h"
+#include "readout.h"
 #include "suites.h"
 #include "tcpstate/tcpstate.h"
-
-/* What one read of a whole capture gave: every packet, then the end. */
-struct readout {
-	unsigned n;
-	uint64_t digest;              /* FNV-1a over each packet's fields and bytes, in order */
-	int end;                      /* 0 end of capture, else the error status */
-	char err[TCPS_ERRBUF_SIZE];
-};
 
 /* Reads path whole; with batch (SIZE_MAX: directly) through a reader thread
  * with that batch size; stop_after > 0 closes the source after that many. */
@@ -25,8 +17,7 @@ static int read_all(const char *path, const char *filter, size_t batch, unsigned
 {
 	char err[TCPS_ERRBUF_SIZE];
 	struct tcps_source *s;
-	memset(o, 0, sizeof *o);
-	o->digest = DIGEST_INIT;
+	readout_init(o);
 	int rc = tcps_source_open_file(&s, path, err);
 	if (rc != TCPS_OK)
 		return rc;

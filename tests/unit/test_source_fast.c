@@ -7,71 +7,17 @@
 #include <string.h>
 #include <unistd.h>
 #include <pcap/pcap.h>
-#include "digest.h"
-#include "source_int.h"
+#include "readout.h"
 #include "suites.h"
 #include "tcpstate/tcpstate.h"
 
-struct readout {
-	unsigned n;
-	uint64_t digest;
-	int end;                      /* 0 end of capture, else an error (any negative: libpcap's -1) */
-	char err[TCPS_ERRBUF_SIZE];
-};
-
-/* libpcap alone, as tcpstate read files before the fast path. */
-static void read_libpcap(const char *path, struct readout *o)
-{
-	char perr[PCAP_ERRBUF_SIZE];
-	memset(o, 0, sizeof *o);
-	o->digest = DIGEST_INIT;
-	pcap_t *p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, perr);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
-	struct pcap_pkthdr *h;
-	const u_char *data;
-	int r;
-	while ((r = pcap_next_ex(p, &h, &data)) == 1) {
-		struct tcps_packet k = { .bytes = data, .caplen = h->caplen, .wirelen = h->len };
-		k.ts.sec = (int64_t)h->ts.tv_sec; /* as source_file.c reads libpcap's times */
-		k.ts.nsec = (uint32_t)h->ts.tv_usec;
-		if (h->ts.tv_usec < 0 || h->ts.tv_usec >= 1000000000) {
-			k.ts.sec = (int64_t)h->ts.tv_sec + (int64_t)(h->ts.tv_usec / 1000000000);
-			k.ts.nsec = (uint32_t)(h->ts.tv_usec % 1000000000);
-		}
-		mix_packet(&o->digest, &k);
-		o->n++;
-	}
-	o->end = r == PCAP_ERROR_BREAK ? 0 : -1;
-	if (o->end)
-		source_pcap_message(path, pcap_geterr(p), o->err);
-	pcap_close(p);
-}
-
-/* tcpstate's source; *fast_at_open and *fast_at_end tell whether the fast
- * path read the file (at the open, and still after the last packet). */
+/* readout_source, which must open path. */
 static void read_source(const char *path, bool ahead, struct readout *o, bool *fast_at_open, bool *fast_at_end)
 {
-	char err[TCPS_ERRBUF_SIZE];
-	struct tcps_source *s;
-	memset(o, 0, sizeof *o);
-	o->digest = DIGEST_INIT;
-	int rc = tcps_source_open_file(&s, path, err);
-	if (rc != TCPS_OK)
-		fprintf(stderr, "\n%s: %s\n", path, err);
-	CU_ASSERT_EQUAL_FATAL(rc, TCPS_OK);
-	*fast_at_open = s->fast != NULL;
-	if (ahead)
-		CU_ASSERT_EQUAL(tcps_source_read_ahead(s, 700, err), TCPS_OK);
-	struct tcps_packet p;
-	int r;
-	while ((r = tcps_source_next(s, &p, o->err)) == 1) {
-		mix_packet(&o->digest, &p);
-		o->n++;
-		if (!ahead) /* (read ahead, s->fast is the reader thread's) */
-			*fast_at_end = s->fast != NULL;
-	}
-	o->end = r == 0 ? 0 : -1;
-	tcps_source_close(s);
+	bool opened = readout_source(path, ahead, o, fast_at_open, fast_at_end);
+	if (!opened)
+		fprintf(stderr, "\n%s: %s\n", path, o->err);
+	CU_ASSERT_FATAL(opened);
 }
 
 /* The two reads agree, directly and read ahead; returns whether the fast
@@ -84,7 +30,7 @@ static bool check_same(const char *path)
 	char plain[512];
 	size_t len = strlen(path);
 	snprintf(plain, sizeof plain, "%.*s", (int)(len > 3 && !strcmp(path + len - 3, ".gz") ? len - 3 : len), path);
-	read_libpcap(plain, &lib);
+	CU_ASSERT_FATAL(readout_libpcap(plain, &lib));
 	for (int ahead = 0; ahead < 2; ahead++) {
 		read_source(path, ahead, &src, &fast, &fast_end);
 		if (src.n != lib.n || src.digest != lib.digest || src.end != lib.end || strcmp(src.err, lib.err))
