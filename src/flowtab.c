@@ -15,11 +15,9 @@
  * threaded on a free list for reuse: memory follows the peak of live
  * connections, not the packets.
  */
-#define _DEFAULT_SOURCE /* posix_memalign, madvise */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdlib.h>
-#include <sys/mman.h>
 #include <string.h>
 #define XXH_INLINE_ALL
 #include <xxhash.h>
@@ -150,32 +148,21 @@ static int grow_slots(struct flowtab *t)
 }
 
 /*
- * A chunk of records is 4 MiB, aligned to and advised as huge pages (Linux
- * transparent huge pages, in "madvise" mode on most distributions). The
- * records of the connections that are active are scattered over all chunks,
- * so with 4 KiB pages nearly every packet's record lookup also missed the
- * TLB (some 3,000 pages for 15,000 tracked connections, beyond the second-
- * level TLB); two huge pages per chunk need two entries. Where huge pages
- * are not available the advice is ignored and nothing else changes.
+ * A chunk of records is 4 MiB on ordinary pages. Advised as transparent
+ * huge pages, the active records' TLB entries fell from thousands to a few
+ * and a pass of the engine over memory it had already touched ran 4 %
+ * faster; but a single run touches each chunk for the first time, and on a
+ * VM a fresh huge page cost anything from 0.25 to 9 ms to fault in (the host
+ * backing 2 MiB of guest memory it had never seen), against a steady 0.5 ms
+ * for 512 small pages. Over 40 interleaved runs of the benchmark the
+ * analysis thread was 16 ms faster without the advice and the wall's
+ * median, 75th and 90th percentiles 10-18 ms lower; with 100,000
+ * connections tracked at once (130 MiB of records) -q ran 479 against
+ * 510 ms (bench/README.md, tenth pass).
  */
-#define HUGE_PAGE (2u << 20)
-_Static_assert(FLOWTAB_CHUNK_BYTES % HUGE_PAGE == 0, "chunks are whole huge pages");
-
-/* The first chunk stays on small pages: a capture of a few connections then
- * touches a few KiB of it, where a huge page would be zeroed whole, 2 MiB for
- * each of a corpus's thousand small captures. Later chunks take huge pages. */
-static struct conn *chunk_alloc(bool huge)
+static struct conn *chunk_alloc(void)
 {
-	void *p = NULL;
-	if (posix_memalign(&p, HUGE_PAGE, FLOWTAB_CHUNK_BYTES) != 0)
-		return NULL;
-#ifdef MADV_HUGEPAGE
-	if (huge)
-		madvise(p, FLOWTAB_CHUNK_BYTES, MADV_HUGEPAGE);
-#else
-	(void)huge;
-#endif
-	return p;
+	return malloc(FLOWTAB_CHUNK_BYTES);
 }
 
 /* Adds a chunk. Its records are handed out in order (t->fresh) as they are
@@ -188,7 +175,7 @@ static int grow_records(struct flowtab *t)
 	if (!chunks)
 		return -1;
 	t->chunks = chunks;
-	struct conn *c = chunk_alloc(t->nchunks > 0);
+	struct conn *c = chunk_alloc();
 	if (!c)
 		return -1;
 	t->chunks[t->nchunks++] = c;

@@ -6,7 +6,7 @@
 #include "conn.h"
 
 #define FLOWTAB_NONE UINT32_MAX
-/* Records come in chunks of two huge pages (see flowtab.c). */
+/* Records come in chunks of 4 MiB (see flowtab.c). */
 #define FLOWTAB_CHUNK_BYTES (4u << 20)
 #define FLOWTAB_CHUNK_RECORDS ((uint32_t)(FLOWTAB_CHUNK_BYTES / sizeof(struct conn)))
 
