@@ -148,17 +148,11 @@ static int grow_slots(struct flowtab *t)
 }
 
 /*
- * A chunk of records is 4 MiB on ordinary pages. Advised as transparent
- * huge pages, the active records' TLB entries fell from thousands to a few
- * and a pass of the engine over memory it had already touched ran 4 %
- * faster; but a single run touches each chunk for the first time, and on a
- * VM a fresh huge page cost anything from 0.25 to 9 ms to fault in (the host
- * backing 2 MiB of guest memory it had never seen), against a steady 0.5 ms
- * for 512 small pages. Over 40 interleaved runs of the benchmark the
- * analysis thread was 16 ms faster without the advice and the wall's
- * median, 75th and 90th percentiles 10-18 ms lower; with 100,000
- * connections tracked at once (130 MiB of records) -q ran 479 against
- * 510 ms (bench/README.md, tenth pass).
+ * A chunk of records is 4 MiB on ordinary pages, not advised as huge pages:
+ * they spared TLB misses only on memory already touched, and a run touches
+ * each chunk for the first time, where on a VM a fresh huge page cost up to
+ * 9 ms to fault in against 0.5 ms for 512 small ones (bench/README.md,
+ * tenth pass).
  */
 static struct conn *chunk_alloc(void)
 {
