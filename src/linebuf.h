@@ -13,7 +13,10 @@
  * is built here with plain appends and written with one fwrite. Appends past
  * the capacity are dropped, never overrun (curl's dynbuf "toobig" idea).
  */
-#define LINEBUF_CAP 2048
+#define LINEBUF_CAP 4096
+/* Room a line is sure of: lines gathered into one buffer are written out
+ * when less than this is left, so a line is never cut shorter than alone. */
+#define LINEBUF_LINE 2048
 
 struct linebuf {
 	size_t n;
@@ -45,36 +48,71 @@ static inline void lb_chr(struct linebuf *l, char c)
 		l->b[l->n++] = c;
 }
 
-/* Unsigned decimal, at least `width` digits (zero-padded, at most 20).
- * The digits are made two at a time in a local buffer and appended at once:
- * appending them one by one stored and reloaded l->n for each (a char store
- * may alias it). Past the capacity the leading digits that fit are kept. */
-static inline void lb_uint(struct linebuf *l, uint64_t v, int width)
+static const char lb_pairs[201] = "0001020304050607080910111213141516171819"
+				  "2021222324252627282930313233343536373839"
+				  "4041424344454647484950515253545556575859"
+				  "6061626364656667686970717273747576777879"
+				  "8081828384858687888990919293949596979899";
+
+/* Decimal digits of v (1 for 0). */
+static inline unsigned lb_digits(uint64_t v)
 {
-	static const char pairs[201] = "0001020304050607080910111213141516171819"
-				       "2021222324252627282930313233343536373839"
-				       "4041424344454647484950515253545556575859"
-				       "6061626364656667686970717273747576777879"
-				       "8081828384858687888990919293949596979899";
-	char d[20];
-	size_t i = sizeof d;
-	while (v >= 100) { /* two digits per division */
+	unsigned n = 1;
+	for (;;) {
+		if (v < 10)
+			return n;
+		if (v < 100)
+			return n + 1;
+		if (v < 1000)
+			return n + 2;
+		if (v < 10000)
+			return n + 3;
+		v /= 10000;
+		n += 4;
+	}
+}
+
+/* The last n decimal digits of v, written backwards from end: digits
+ * beyond v's own are zeros, so n above its digit count pads. Two digits per
+ * division, in 32 bits once v fits (a 64-bit division by a constant costs a
+ * wide multiply). */
+static inline __attribute__((always_inline)) void lb_put_digits(char *end, uint64_t v, unsigned n)
+{
+	while (v > UINT32_MAX && n >= 2) {
 		unsigned r = (unsigned)(v % 100);
 		v /= 100;
-		d[--i] = pairs[2 * r + 1];
-		d[--i] = pairs[2 * r];
+		end -= 2;
+		memcpy(end, lb_pairs + 2 * r, 2);
+		n -= 2;
 	}
-	if (v >= 10) {
-		d[--i] = pairs[2 * v + 1];
-		d[--i] = pairs[2 * v];
-	} else {
-		d[--i] = (char)('0' + v);
+	uint32_t w = (uint32_t)v;
+	for (; n >= 2; n -= 2) {
+		unsigned r = w % 100;
+		w /= 100;
+		end -= 2;
+		memcpy(end, lb_pairs + 2 * r, 2);
 	}
-	size_t n = sizeof d - i, w = width < 0 ? 0 : width > 20 ? 20 : (size_t)width;
-	if (n < w) {
-		memset(d + sizeof d - w, '0', w - n);
-		n = w;
+	if (n)
+		end[-1] = (char)('0' + w % 10);
+}
+
+/* Unsigned decimal, at least `width` digits (zero-padded, at most 20),
+ * written straight into the line: digits made in a local buffer and then
+ * copied were reloaded before their stores had landed (a stalled forward).
+ * Past the capacity the leading digits that fit are kept. */
+static inline void lb_uint(struct linebuf *l, uint64_t v, int width)
+{
+	unsigned nd = lb_digits(v), w = width < 0 ? 0 : width > 20 ? 20 : (unsigned)width;
+	unsigned n = nd < w ? w : nd;
+	size_t at = l->n;
+	if (n <= LINEBUF_CAP - at) {
+		lb_put_digits(l->b + at + n, v, n);
+		l->n = at + n;
+		return;
 	}
+	char d[20];
+	n = n < sizeof d ? n : sizeof d; /* (it is: for the compiler's bounds warnings) */
+	lb_put_digits(d + sizeof d, v, n);
 	lb_mem(l, d + sizeof d - n, n);
 }
 

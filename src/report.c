@@ -8,10 +8,38 @@
 #include "linebuf.h"
 #include "report_int.h"
 
+/* An IPv4 byte in decimal at p; returns the end. */
+static char *put_octet(char *p, unsigned v)
+{
+	if (v >= 100) {
+		*p++ = (char)('0' + v / 100);
+		v %= 100;
+		memcpy(p, lb_pairs + 2 * v, 2);
+		return p + 2;
+	}
+	if (v >= 10) {
+		memcpy(p, lb_pairs + 2 * v, 2);
+		return p + 2;
+	}
+	*p = (char)('0' + v);
+	return p + 1;
+}
+
 /* Appends "ip:port" ("[v6]:port"). */
 void lb_endpoint(struct linebuf *l, const struct tcps_addr *a)
 {
 	char ip[INET6_ADDRSTRLEN];
+	if (a->family == 4 && LINEBUF_CAP - l->n >= sizeof "255.255.255.255:65535") { /* straight into the line */
+		char *p = l->b + l->n;
+		for (int i = 0; i < 4; i++) {
+			p = put_octet(p, a->addr[i]);
+			*p++ = i < 3 ? '.' : ':';
+		}
+		unsigned nd = lb_digits(a->port);
+		lb_put_digits(p + nd, a->port, nd);
+		l->n = (size_t)(p + nd - l->b);
+		return;
+	}
 	if (a->family == 4) {
 		for (int i = 0; i < 4; i++) {
 			if (i)
@@ -55,6 +83,24 @@ void lb_utc(struct linebuf *l, const struct tcps_ts *t)
 	int64_t day = doy - (153 * mp + 2) / 5 + 1;
 	int64_t month = mp < 10 ? mp + 3 : mp - 9;
 	int64_t year = yoe + era * 400 + (month <= 2);
+	if (year >= 1000 && year <= 9999 && t->nsec < 1000000000u && LINEBUF_CAP - l->n >= sizeof "2026-11-21 10:00:00.123456789") {
+		char *p = l->b + l->n; /* straight into the line */
+		lb_put_digits(p + 4, (uint64_t)year, 4);
+		p[4] = '-';
+		memcpy(p + 5, lb_pairs + 2 * month, 2);
+		p[7] = '-';
+		memcpy(p + 8, lb_pairs + 2 * day, 2);
+		p[10] = ' ';
+		memcpy(p + 11, lb_pairs + 2 * (rem / 3600), 2);
+		p[13] = ':';
+		memcpy(p + 14, lb_pairs + 2 * (rem / 60 % 60), 2);
+		p[16] = ':';
+		memcpy(p + 17, lb_pairs + 2 * (rem % 60), 2);
+		p[19] = '.';
+		lb_put_digits(p + 29, t->nsec, 9);
+		l->n += 29;
+		return;
+	}
 	lb_int(l, year);
 	lb_chr(l, '-');
 	lb_uint(l, (uint64_t)month, 2);
@@ -70,6 +116,24 @@ void lb_utc(struct linebuf *l, const struct tcps_ts *t)
 	lb_uint(l, t->nsec, 9);
 }
 
+/* Appends a duration in nanoseconds as "S.NNNNNNNNN". */
+void lb_ns(struct linebuf *l, uint64_t ns)
+{
+	uint64_t sec = ns / UINT64_C(1000000000);
+	unsigned nd = lb_digits(sec);
+	if (LINEBUF_CAP - l->n >= nd + 10) { /* straight into the line */
+		char *p = l->b + l->n;
+		lb_put_digits(p + nd, sec, nd);
+		p[nd] = '.';
+		lb_put_digits(p + nd + 10, ns % UINT64_C(1000000000), 9);
+		l->n += nd + 10;
+		return;
+	}
+	lb_uint(l, sec, 1);
+	lb_chr(l, '.');
+	lb_uint(l, ns % UINT64_C(1000000000), 9);
+}
+
 /* Appends the seconds from a to b as "S.NNNNNNNNN" (negative if b is earlier). */
 void lb_delta(struct linebuf *l, const struct tcps_ts *a, const struct tcps_ts *b)
 {
@@ -78,17 +142,7 @@ void lb_delta(struct linebuf *l, const struct tcps_ts *a, const struct tcps_ts *
 		lb_chr(l, '-');
 		ns = -ns;
 	}
-	lb_uint(l, (uint64_t)(ns / INT64_C(1000000000)), 1);
-	lb_chr(l, '.');
-	lb_uint(l, (uint64_t)(ns % INT64_C(1000000000)), 9);
-}
-
-/* Appends a duration in nanoseconds as "S.NNNNNNNNN". */
-void lb_ns(struct linebuf *l, uint64_t ns)
-{
-	lb_uint(l, ns / UINT64_C(1000000000), 1);
-	lb_chr(l, '.');
-	lb_uint(l, ns % UINT64_C(1000000000), 9);
+	lb_ns(l, (uint64_t)ns);
 }
 
 static char *lb_copy_out(const struct linebuf *l, char *buf, size_t len)

@@ -1,5 +1,6 @@
 /* report_conn.c - writing a connection: its timeline, its summary, and the end-state tally */
 #define _DEFAULT_SOURCE /* fwrite_unlocked (linebuf.h) */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -443,7 +444,7 @@ static size_t digits(uint64_t v)
 }
 
 /* One connection's timeline layout: column widths, and both endpoints
- * formatted once, not on every line. */
+ * formatted once, not on every line (also as their padded column). */
 void text_cols(const struct tcps_conn_summary *c, struct cols *k)
 {
 	k->pkt = digits(c->last_pkt);
@@ -457,74 +458,189 @@ void text_cols(const struct tcps_conn_summary *c, struct cols *k)
 		if (e.n > k->ep)
 			k->ep = e.n;
 	}
+	for (int r = 0; r < 2; r++) { /* "ip:port" padded to the column, then two spaces */
+		memset(k->col[r], ' ', sizeof k->col[r]);
+		memcpy(k->col[r], k->name[r], k->name_len[r]);
+	}
+}
+
+/* Names as a transition line shows them, each in a fixed 32-byte slot so
+ * that it is copied whole and the line moves on by its length: the event
+ * padded to its column and followed by two spaces, the states plain. Made
+ * once, from the library's names. */
+#define EVENT_COL 18
+struct name_slot {
+	char s[32];
+	size_t len;
+};
+static struct name_slot event_slot[TCPS_EV__COUNT], state_slot[TCPS_ST__COUNT];
+static pthread_once_t slots_once = PTHREAD_ONCE_INIT;
+
+static void make_slots(void)
+{
+	for (int e = 0; e < TCPS_EV__COUNT; e++) {
+		const char *n = tcps_event_name((enum tcps_event)e);
+		size_t len = strlen(n), col = len > EVENT_COL ? len : EVENT_COL;
+		memset(event_slot[e].s, ' ', sizeof event_slot[e].s);
+		memcpy(event_slot[e].s, n, len);
+		event_slot[e].len = col + 2 <= sizeof event_slot[e].s ? col + 2 : 0; /* 0: too long, the slow path */
+	}
+	for (int st = 0; st < TCPS_ST__COUNT; st++) {
+		const char *n = tcps_state_name((enum tcps_state)st);
+		size_t len = strlen(n);
+		memset(state_slot[st].s, 0, sizeof state_slot[st].s);
+		memcpy(state_slot[st].s, n, len < sizeof state_slot[st].s ? len : 0);
+		state_slot[st].len = len < sizeof state_slot[st].s ? len : 0;
+	}
+}
+
+/* The bytes a transition line's fixed part may take, slack of the whole-slot
+ * copies included: lead, "#pkt" column, time, endpoint, event, states. */
+#define TRANSITION_MAX (32 + 32 + 32 + sizeof ((struct cols *)0)->col[0] + 32 + 32 + 8 + 32)
+
+/* The fixed part of a transition line straight into the line's bytes: the
+ * general appends cost about 800 instructions a line, most of the writer's
+ * time (bench/README.md, eleventh pass). The same bytes as the slow path. */
+static bool transition_fast(struct linebuf *l, const struct tcps_conn_summary *c, const struct tcps_record *r,
+			    const struct cols *k, const char *lead, size_t lead_len)
+{
+	pthread_once(&slots_once, make_slots);
+	const struct name_slot *ev = &event_slot[r->event < TCPS_EV__COUNT ? r->event : 0];
+	const struct name_slot *from = &state_slot[r->from < TCPS_ST__COUNT ? r->from : 0];
+	const struct name_slot *to = &state_slot[r->to < TCPS_ST__COUNT ? r->to : 0];
+	int64_t ns = (r->sec - c->first_ts.sec) * INT64_C(1000000000) + ((int64_t)r->nsec - (int64_t)c->first_ts.nsec);
+	if (r->event >= TCPS_EV__COUNT || r->from >= TCPS_ST__COUNT || r->to >= TCPS_ST__COUNT || !ev->len ||
+	    !from->len || !to->len || lead_len > 32 || k->pkt > 20 || k->ep > sizeof k->col[0] - 2 || ns < 0 ||
+	    LINEBUF_CAP - l->n < TRANSITION_MAX)
+		return false;
+	static const char spaces[32] = "                                ";
+	static const char arrow[8] = " \xe2\x86\x92 "; /* → */
+	char *p = l->b + l->n;
+	memcpy(p, lead, lead_len);
+	p += lead_len;
+	/* "#pkt" padded to the column, two spaces */
+	memcpy(p, spaces, sizeof spaces);
+	size_t w = k->pkt + 1;
+	if (r->pkt) {
+		unsigned nd = lb_digits(r->pkt);
+		*p = '#';
+		lb_put_digits(p + 1 + nd, r->pkt, nd);
+		if (nd + 1 > w)
+			w = nd + 1;
+	} else {
+		*p = '-';
+	}
+	p += w + 2;
+	/* seconds since the connection's first packet */
+	uint64_t sec = (uint64_t)ns / 1000000000u;
+	unsigned nd = lb_digits(sec);
+	lb_put_digits(p + nd, sec, nd);
+	p += nd;
+	*p++ = '.';
+	lb_put_digits(p + 9, (uint64_t)ns % 1000000000u, 9);
+	p += 9;
+	memcpy(p, spaces, 2);
+	p += 2;
+	memcpy(p, k->col[r->role], sizeof k->col[0]);
+	p += k->ep + 2;
+	memcpy(p, ev->s, sizeof ev->s);
+	p += ev->len;
+	memcpy(p, from->s, sizeof from->s);
+	p += from->len;
+	memcpy(p, arrow, sizeof arrow);
+	p += 5;
+	memcpy(p, to->s, sizeof to->s);
+	p += to->len;
+	l->n = (size_t)(p - l->b);
+	return true;
+}
+
+/* What a transition line adds after its states when it has to. */
+static void transition_notes(struct linebuf *l, const struct tcps_record *r)
+{
+	if (r->after_pkt) {
+		lb_str(l, "  (received after its #");
+		lb_uint(l, r->after_pkt, 1);
+		lb_str(l, ": ack evidence over capture order)");
+	}
+	if (r->unconfirmed)
+		lb_str(l, "  (unconfirmed: no later segment from this endpoint acknowledges it)");
+}
+
+/* Appends record r of c as a text line that starts with lead. */
+static void text_line(struct linebuf *l, const struct tcps_writer *w, const struct tcps_conn_summary *c,
+		      const struct tcps_record *r, const struct cols *k, const char *lead)
+{
+	struct tcps_ts ts = { r->sec, r->nsec };
+	size_t lead_len = strlen(lead);
+	if (r->kind == TCPS_REC_TRANSITION && w->time_fmt != TCPS_TIME_UTC && w->time_fmt != TCPS_TIME_EPOCH &&
+	    transition_fast(l, c, r, k, lead, lead_len)) {
+		transition_notes(l, r);
+		lb_chr(l, '\n');
+		return;
+	}
+	lb_mem(l, lead, lead_len);
+	size_t start = l->n;
+	if (r->pkt) {
+		lb_chr(l, '#');
+		lb_uint(l, r->pkt, 1);
+	} else {
+		lb_chr(l, '-');
+	}
+	lb_pad(l, start, k->pkt + 1);
+	lb_str(l, "  ");
+	if (w->time_fmt == TCPS_TIME_UTC)
+		lb_utc(l, &ts);
+	else if (w->time_fmt == TCPS_TIME_EPOCH)
+		lb_epoch(l, &ts);
+	else
+		lb_delta(l, &c->first_ts, &ts);
+	lb_str(l, "  ");
+	start = l->n;
+	lb_mem(l, k->name[r->role], k->name_len[r->role]);
+	lb_pad(l, start, k->ep);
+	lb_str(l, "  ");
+	if (r->kind == TCPS_REC_TRANSITION) {
+		start = l->n;
+		lb_str(l, tcps_event_name((enum tcps_event)r->event));
+		lb_pad(l, start, 18);
+		lb_str(l, "  ");
+		lb_str(l, tcps_state_name((enum tcps_state)r->from));
+		lb_str(l, " \xe2\x86\x92 "); /* → */
+		lb_str(l, tcps_state_name((enum tcps_state)r->to));
+		transition_notes(l, r);
+	} else {
+		enum tcps_finding_code code = (enum tcps_finding_code)r->code;
+		lb_str(l, "! ");
+		if (r->kind == TCPS_REC_REVISION) {
+			lb_str(l, "revised: ");
+			lb_str(l, tcps_finding_name((enum tcps_finding_code)r->revises));
+			lb_str(l, " \xe2\x86\x92 "); /* → */
+		}
+		lb_str(l, tcps_finding_name(code));
+		lb_str(l, " (");
+		lb_str(l, tcps_severity_name(tcps_finding_severity(code)));
+		lb_str(l, ", ");
+		lb_str(l, tcps_category_name(tcps_finding_category(code)));
+		lb_str(l, ") in ");
+		lb_str(l, tcps_state_name((enum tcps_state)r->from));
+		lb_str(l, " on ");
+		lb_str(l, tcps_event_name((enum tcps_event)r->event));
+		lb_str(l, ": ");
+		lb_str(l, r->detail);
+		lb_str(l, " [");
+		lb_str(l, r->rule);
+		lb_chr(l, ']');
+	}
+	lb_chr(l, '\n');
 }
 
 void text_record(struct tcps_writer *w, const struct tcps_conn_summary *c, const struct tcps_record *r,
 		 const struct cols *k, const char *lead)
 {
-	struct tcps_ts ts = { r->sec, r->nsec };
 	struct linebuf l;
 	l.n = 0;
-	lb_str(&l, lead);
-	size_t start = l.n;
-	if (r->pkt) {
-		lb_chr(&l, '#');
-		lb_uint(&l, r->pkt, 1);
-	} else {
-		lb_chr(&l, '-');
-	}
-	lb_pad(&l, start, k->pkt + 1);
-	lb_str(&l, "  ");
-	if (w->time_fmt == TCPS_TIME_UTC)
-		lb_utc(&l, &ts);
-	else if (w->time_fmt == TCPS_TIME_EPOCH)
-		lb_epoch(&l, &ts);
-	else
-		lb_delta(&l, &c->first_ts, &ts);
-	lb_str(&l, "  ");
-	start = l.n;
-	lb_mem(&l, k->name[r->role], k->name_len[r->role]);
-	lb_pad(&l, start, k->ep);
-	lb_str(&l, "  ");
-	if (r->kind == TCPS_REC_TRANSITION) {
-		start = l.n;
-		lb_str(&l, tcps_event_name((enum tcps_event)r->event));
-		lb_pad(&l, start, 18);
-		lb_str(&l, "  ");
-		lb_str(&l, tcps_state_name((enum tcps_state)r->from));
-		lb_str(&l, " \xe2\x86\x92 "); /* → */
-		lb_str(&l, tcps_state_name((enum tcps_state)r->to));
-		if (r->after_pkt) {
-			lb_str(&l, "  (received after its #");
-			lb_uint(&l, r->after_pkt, 1);
-			lb_str(&l, ": ack evidence over capture order)");
-		}
-		if (r->unconfirmed)
-			lb_str(&l, "  (unconfirmed: no later segment from this endpoint acknowledges it)");
-	} else {
-		enum tcps_finding_code code = (enum tcps_finding_code)r->code;
-		lb_str(&l, "! ");
-		if (r->kind == TCPS_REC_REVISION) {
-			lb_str(&l, "revised: ");
-			lb_str(&l, tcps_finding_name((enum tcps_finding_code)r->revises));
-			lb_str(&l, " \xe2\x86\x92 "); /* → */
-		}
-		lb_str(&l, tcps_finding_name(code));
-		lb_str(&l, " (");
-		lb_str(&l, tcps_severity_name(tcps_finding_severity(code)));
-		lb_str(&l, ", ");
-		lb_str(&l, tcps_category_name(tcps_finding_category(code)));
-		lb_str(&l, ") in ");
-		lb_str(&l, tcps_state_name((enum tcps_state)r->from));
-		lb_str(&l, " on ");
-		lb_str(&l, tcps_event_name((enum tcps_event)r->event));
-		lb_str(&l, ": ");
-		lb_str(&l, r->detail);
-		lb_str(&l, " [");
-		lb_str(&l, r->rule);
-		lb_chr(&l, ']');
-	}
-	lb_chr(&l, '\n');
+	text_line(&l, w, c, r, k, lead);
 	lb_write(&l, w->out);
 }
 
@@ -564,6 +680,11 @@ static void figures_text(struct linebuf *l, const struct tcps_conn_summary *c)
 		lb_pair(l, "  in flight max ", flight);
 	}
 	for (int r = 0; r < 2; r++) {
+		uint32_t any = 0; /* most connections have none: one pass that vectorises */
+		for (int f = 1; f < TCPS_F__COUNT; f++)
+			any |= c->findings[r][f];
+		if (!any)
+			continue;
 		int k = 0;
 		for (int f = 1; f < TCPS_F__COUNT; f++) {
 			if (!c->findings[r][f])
@@ -576,16 +697,22 @@ static void figures_text(struct linebuf *l, const struct tcps_conn_summary *c)
 	}
 }
 
-void conn_header_text(struct tcps_writer *w, const struct tcps_conn_summary *c)
+void conn_header_text(struct tcps_writer *w, const struct tcps_conn_summary *c, const struct cols *k)
 {
 	struct linebuf l;
 	l.n = 0;
 	lb_str(&l, "conn ");
 	lb_uint(&l, c->id, 1);
 	lb_chr(&l, ' ');
-	lb_endpoint(&l, &c->ep[TCPS_INITIATOR]);
+	if (k)
+		lb_mem(&l, k->name[TCPS_INITIATOR], k->name_len[TCPS_INITIATOR]);
+	else
+		lb_endpoint(&l, &c->ep[TCPS_INITIATOR]);
 	lb_str(&l, " > ");
-	lb_endpoint(&l, &c->ep[TCPS_RESPONDER]);
+	if (k)
+		lb_mem(&l, k->name[TCPS_RESPONDER], k->name_len[TCPS_RESPONDER]);
+	else
+		lb_endpoint(&l, &c->ep[TCPS_RESPONDER]);
 	if (c->vlan[0]) {
 		lb_str(&l, " vlan ");
 		lb_uint(&l, c->vlan[0], 1);
@@ -616,13 +743,19 @@ static void conn_text(struct tcps_writer *w, const struct tcps_conn_summary *c)
 {
 	static const char *const end_text[] = { "capture ended, states as reached", "closed", "idle timeout",
 						"tuple reused" };
-	conn_header_text(w, c);
 	struct cols k;
 	text_cols(c, &k);
-	for (size_t i = 0; i < c->nrecords; i++)
-		text_record(w, c, &c->records[i], &k, "  ");
-
+	conn_header_text(w, c, &k);
 	struct linebuf l;
+	l.n = 0;
+	for (size_t i = 0; i < c->nrecords; i++) { /* lines gathered, written a few thousand bytes at a time */
+		if (LINEBUF_CAP - l.n < LINEBUF_LINE) {
+			lb_write(&l, w->out);
+			l.n = 0;
+		}
+		text_line(&l, w, c, &c->records[i], &k, "  ");
+	}
+	lb_write(&l, w->out);
 	l.n = 0;
 	if (c->records_dropped) {
 		lb_str(&l, "  (");

@@ -15,8 +15,9 @@ int suite_paths(void);
 int suite_stream(void);
 int suite_source(void);
 int suite_source_fast(void);
-int suite_source_live(void);
-int suite_report_thread(void);  /* more of suite "source": live capture, devices, privileges */
+int suite_source_live(void);   /* more of suite "source": live capture, devices, privileges */
+int suite_report_thread(void);
+int suite_report_text(void);
 
 /* Adds the given tests to suite name (made when new) ({name, fn} pairs ending in {NULL, NULL}). */
 int add_suite(const char *name, const CU_TestInfo *tests);

@@ -25,7 +25,7 @@ int main(int argc, char **argv)
 		return 2;
 	if (suite_cursor() || suite_decode() || suite_frag() || suite_flowtab() || suite_engine() ||
 	    suite_tcpsm() || suite_paths() || suite_stream() ||
-	    suite_source() || suite_source_fast() || suite_source_live() || suite_report_thread()) {
+	    suite_source() || suite_source_fast() || suite_source_live() || suite_report_thread() || suite_report_text()) {
 		fprintf(stderr, "cannot register the suites: %s\n", CU_get_error_msg());
 		CU_cleanup_registry();
 		return 2;
