@@ -496,8 +496,13 @@ static void resolve(struct tracker *t, struct conn *c, unsigned dir, const struc
 						c->pend[dir][i].held_by = pkt;
 			return;
 		}
-		if (consumes && !s_ack)
-			return; /* no ack field: no evidence either way */
+		/* No ack field: no evidence either way, except a bare RST at a
+		 * SYN,ACK's ack: only a stack that got the SYN,ACK sends it (RFC
+		 * 9293 3.10.7.1, <SEQ=SEG.ACK><CTL=RST>: a SYN scanner's kernel
+		 * answering the SYN,ACK to a raw SYN). From SYN-SENT no stack
+		 * resets unasked, and a synchronized one resets with ACK. */
+		if (consumes && !s_ack && !(s_rst && p_syn && (p->flags & TH_ACK) && s->seq == p->ack))
+			return;
 		apply_receipt(t, c, dir, p, false);
 		pop_pending(c, dir);
 	}

@@ -598,7 +598,7 @@ def check():
     expect_tcp = ["vlan-qinq.pcap", "mpls.pcap", "null-loop.pcap", "loop.pcap", "raw-ip.pcap",
                   "ipv4-linktype.pcap", "ipv6-linktype.pcap", "ip-options.pcap",
                   "ipv6-exthdr.pcap", "eth-padding.pcap", "tcp-options.pcap", "illegal.pcap", "time-backwards.pcap",
-                  "synack-two-sources.pcap"]
+                  "synack-two-sources.pcap", "port-scan.pcap"]
     for name in expect_tcp:
         for i, pk in enumerate(rdpcap(os.path.join(OUT, name)), 1):
             if TCP not in pk and name in ("null-loop.pcap", "loop.pcap"):
@@ -710,6 +710,37 @@ def synack_two_sources():
     save(p, "SYN,ACKs of two ISNs; the client takes the second")
 
 
+def port_scan():
+    """A SYN scan (nmap -sS style) of 400 ports in a shuffled order: closed ports answer
+    RST,ACK, three open ones SYN,ACK (the scanner resets them), and a few filtered ones
+    never answer (their SYN is sent twice). Many server ports, met in no order: the
+    end-state table sorts them."""
+    import random
+    p = Pcap(os.path.join(OUT, "port-scan.pcap"), LT_EN10MB)
+    ports = list(range(1, 401))
+    random.Random(7).shuffle(ports)
+    opened, filtered = (22, 80, 143), (25, 111, 389, 399)
+    isn_c, isn_s, sport = 0x51000000, 0x62000000, 45000
+    t = 0
+    def add(c2s, seg, ident):
+        nonlocal t
+        src, dst = (C4, S4) if c2s else (S4, C4)
+        p.add(eth_ip(ip4(src, dst, 6, seg, ident=ident), c2s), ts=(T0 + t // 1000000, t % 1000000))
+        t += 150
+    for i, port in enumerate(ports):
+        syn = tcp(a4(C4), a4(S4), sport, port, isn_c + i, 0, SYN, win=1024, opts=struct.pack("!BBH", 2, 4, 1460))
+        add(True, syn, 0x3000 + i)
+        if port in opened:
+            add(False, tcp(a4(S4), a4(C4), port, sport, isn_s + i, isn_c + i + 1, SYN | ACK,
+                           opts=struct.pack("!BBH", 2, 4, 1460)), 0x100 + i)
+            add(True, tcp(a4(C4), a4(S4), sport, port, isn_c + i + 1, 0, RST, win=0), 0x4000 + i)
+        elif port in filtered:
+            add(True, syn, 0x5000 + i)
+        else:
+            add(False, tcp(a4(S4), a4(C4), port, sport, 0, isn_c + i + 1, RST | ACK, win=0), 0)
+    save(p, "SYN scan of 400 ports in shuffled order: 3 open, 4 filtered, the rest closed")
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     vlan_qinq()
@@ -723,6 +754,7 @@ def main():
     illegal()
     time_backwards()
     synack_two_sources()
+    port_scan()
     frags()
     malformed()
     bad_files()

@@ -444,6 +444,13 @@ static void test_rst_everywhere(void)
 		{ { { 1, 'A', S, 100, 0, 0, NULL, 0 }, { 1, 'B', S | A, 900, 101, 0, NULL, 0 },
 		    { 1, 'A', R | A, 101, 901, 0, NULL, 0 } }, 3,
 		  { "#3 I snd_rst ESTABLISHED>CLOSED\n", "#3 R rcv_rst SYN_RCVD>CLOSED\n" } },
+		/* a SYN scanner's kernel answers the SYN,ACK to its raw SYN with a
+		 * bare RST at the SYN,ACK's ack (RFC 9293 3.10.7.1): it shows the
+		 * SYN,ACK arrived as surely as RST,ACK does */
+		{ { { 1, 'A', S, 100, 0, 0, NULL, 0 }, { 1, 'B', S | A, 900, 101, 0, NULL, 0 },
+		    { 1, 'A', R, 101, 0, 0, NULL, 0 } }, 3,
+		  { "#2 I rcv_synack SYN_SENT>ESTABLISHED\n#3 I snd_rst ESTABLISHED>CLOSED\n",
+		    "#3 R rcv_rst SYN_RCVD>CLOSED\nend capture_end I=CLOSED R=CLOSED\n" } },
 		{ { HANDSHAKE, { 2, 'A', R | A, 101, 901, 0, NULL, 0 } }, 4,
 		  { "#4 I snd_rst ESTABLISHED>CLOSED\n", "#4 R rcv_rst ESTABLISHED>CLOSED\n" } },
 		{ { HANDSHAKE, { 2, 'B', R | A, 901, 101, 0, NULL, 0 } }, 4,
