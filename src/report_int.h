@@ -26,8 +26,10 @@ struct port_tally {
 struct tcps_end_states {
 	uint64_t all[TCPS_ST__COUNT];
 	uint64_t conns;
-	struct port_tally *ports;        /* sorted by port */
+	struct port_tally *ports;        /* by port, when written (see unsorted) */
 	size_t nports, cap;
+	uint32_t *slot_of;               /* [port]: its index in ports + 1, 0 if none; NULL: none made */
+	bool unsorted;                   /* ports were added out of port order */
 };
 
 /* Counts c's endpoints by state, overall and per server port, in w's tally. */
