@@ -471,34 +471,21 @@ static void lb_pair(struct linebuf *l, const char *label, const uint64_t v[2])
 	lb_str(l, " <");
 }
 
-static size_t digits(uint64_t v)
-{
-	size_t n = 1;
-	while (v >= 10) {
-		v /= 10;
-		n++;
-	}
-	return n;
-}
-
 /* One connection's timeline layout: column widths, and both endpoints
- * formatted once, not on every line (also as their padded column). */
+ * formatted once, not on every line. */
 void text_cols(const struct tcps_conn_summary *c, struct cols *k)
 {
-	k->pkt = digits(c->last_pkt);
+	k->pkt = lb_digits(c->last_pkt);
 	k->ep = 0;
 	for (int r = 0; r < 2; r++) {
 		struct linebuf e;
 		e.n = 0;
 		lb_endpoint(&e, &c->ep[r]);
 		k->name_len[r] = e.n < sizeof k->name[r] ? e.n : sizeof k->name[r];
+		memset(k->name[r], ' ', sizeof k->name[r]);
 		memcpy(k->name[r], e.b, k->name_len[r]);
 		if (e.n > k->ep)
 			k->ep = e.n;
-	}
-	for (int r = 0; r < 2; r++) { /* "ip:port" padded to the column, then two spaces */
-		memset(k->col[r], ' ', sizeof k->col[r]);
-		memcpy(k->col[r], k->name[r], k->name_len[r]);
 	}
 }
 
@@ -534,7 +521,7 @@ static void make_slots(void)
 
 /* The bytes a transition line's fixed part may take, slack of the whole-slot
  * copies included: lead, "#pkt" column, time, endpoint, event, states. */
-#define TRANSITION_MAX (32 + 32 + 32 + sizeof ((struct cols *)0)->col[0] + 32 + 32 + 8 + 32)
+#define TRANSITION_MAX (32 + 32 + 32 + sizeof ((struct cols *)0)->name[0] + 32 + 32 + 8 + 32)
 
 /* The fixed part of a transition line straight into the line's bytes: the
  * general appends cost about 800 instructions a line, most of the writer's
@@ -542,14 +529,13 @@ static void make_slots(void)
 static bool transition_fast(struct linebuf *l, const struct tcps_conn_summary *c, const struct tcps_record *r,
 			    const struct cols *k, const char *lead, size_t lead_len)
 {
+	if (r->event >= TCPS_EV__COUNT || r->from >= TCPS_ST__COUNT || r->to >= TCPS_ST__COUNT)
+		return false;
 	pthread_once(&slots_once, make_slots);
-	const struct name_slot *ev = &event_slot[r->event < TCPS_EV__COUNT ? r->event : 0];
-	const struct name_slot *from = &state_slot[r->from < TCPS_ST__COUNT ? r->from : 0];
-	const struct name_slot *to = &state_slot[r->to < TCPS_ST__COUNT ? r->to : 0];
+	const struct name_slot *ev = &event_slot[r->event], *from = &state_slot[r->from], *to = &state_slot[r->to];
 	int64_t ns = (r->sec - c->first_ts.sec) * INT64_C(1000000000) + ((int64_t)r->nsec - (int64_t)c->first_ts.nsec);
-	if (r->event >= TCPS_EV__COUNT || r->from >= TCPS_ST__COUNT || r->to >= TCPS_ST__COUNT || !ev->len ||
-	    !from->len || !to->len || lead_len > 32 || k->pkt > 20 || k->ep > sizeof k->col[0] - 2 || ns < 0 ||
-	    LINEBUF_CAP - l->n < TRANSITION_MAX)
+	if (!ev->len || !from->len || !to->len || lead_len > 32 || k->pkt > 20 || k->ep > sizeof k->name[0] - 2 ||
+	    ns < 0 || LINEBUF_CAP - l->n < TRANSITION_MAX)
 		return false;
 	static const char spaces[32] = "                                ";
 	static const char arrow[8] = " \xe2\x86\x92 "; /* → */
@@ -579,7 +565,7 @@ static bool transition_fast(struct linebuf *l, const struct tcps_conn_summary *c
 	p += 9;
 	memcpy(p, spaces, 2);
 	p += 2;
-	memcpy(p, k->col[r->role], sizeof k->col[0]);
+	memcpy(p, k->name[r->role], sizeof k->name[0]); /* padded with spaces */
 	p += k->ep + 2;
 	memcpy(p, ev->s, sizeof ev->s);
 	p += ev->len;
@@ -641,7 +627,7 @@ static void text_line(struct linebuf *l, const struct tcps_writer *w, const stru
 	if (r->kind == TCPS_REC_TRANSITION) {
 		start = l->n;
 		lb_str(l, tcps_event_name((enum tcps_event)r->event));
-		lb_pad(l, start, 18);
+		lb_pad(l, start, EVENT_COL);
 		lb_str(l, "  ");
 		lb_str(l, tcps_state_name((enum tcps_state)r->from));
 		lb_str(l, " \xe2\x86\x92 "); /* → */
@@ -742,15 +728,9 @@ void conn_header_text(struct tcps_writer *w, const struct tcps_conn_summary *c, 
 	lb_str(&l, "conn ");
 	lb_uint(&l, c->id, 1);
 	lb_chr(&l, ' ');
-	if (k)
-		lb_mem(&l, k->name[TCPS_INITIATOR], k->name_len[TCPS_INITIATOR]);
-	else
-		lb_endpoint(&l, &c->ep[TCPS_INITIATOR]);
+	lb_mem(&l, k->name[TCPS_INITIATOR], k->name_len[TCPS_INITIATOR]);
 	lb_str(&l, " > ");
-	if (k)
-		lb_mem(&l, k->name[TCPS_RESPONDER], k->name_len[TCPS_RESPONDER]);
-	else
-		lb_endpoint(&l, &c->ep[TCPS_RESPONDER]);
+	lb_mem(&l, k->name[TCPS_RESPONDER], k->name_len[TCPS_RESPONDER]);
 	if (c->vlan[0]) {
 		lb_str(&l, " vlan ");
 		lb_uint(&l, c->vlan[0], 1);

@@ -43,9 +43,8 @@ void tcps_end_states_json(struct tcps_writer *w, const char *member);
 /* Column widths of a connection's text records, and its endpoints' names. */
 struct cols {
 	size_t pkt, ep;
-	char name[2][64];        /* "ip:port" of [TCPS_INITIATOR], [TCPS_RESPONDER] */
+	char name[2][64];        /* "ip:port" of [TCPS_INITIATOR], [TCPS_RESPONDER], then spaces */
 	size_t name_len[2];
-	char col[2][64];         /* the same padded with spaces (to ep, then two more, then beyond) */
 };
 void text_cols(const struct tcps_conn_summary *c, struct cols *k);
 
@@ -58,8 +57,8 @@ void json_record(struct tcps_writer *w, const struct tcps_conn_summary *c, const
 void json_conn_head(struct linebuf *l, const struct tcps_writer *w, const char *kind,
 		    const struct tcps_conn_summary *c);
 
-/* The line that names a connection: "conn ID A > B roles ..." (with the
- * endpoints' names of k when given). */
+/* The line that names a connection: "conn ID A > B roles ...", the
+ * endpoints' names from k (text_cols). */
 void conn_header_text(struct tcps_writer *w, const struct tcps_conn_summary *c, const struct cols *k);
 
 /* Streaming callbacks (report_stream.c). */

@@ -24,7 +24,9 @@ void tcps_writer_on_open(void *ctx, const struct tcps_conn_summary *c)
 	if (w->quiet)
 		return;
 	if (w->fmt == TCPS_FMT_TEXT) {
-		conn_header_text(w, c, NULL);
+		struct cols k;
+		text_cols(c, &k);
+		conn_header_text(w, c, &k);
 	} else {
 		struct linebuf l;
 		l.n = 0;
