@@ -75,7 +75,14 @@ static void rst_check(struct tracker *t, struct conn *c, const struct seg *s, un
 }
 
 /* RFC 7323 5.3: the receiver keeps TS.Recent, the TSval of the last
- * segment at or below what it acknowledged, and drops one older (PAWS). */
+ * segment at or below what it acknowledged, and drops one older (PAWS).
+ * One tick older passes, as in Linux (TCP_PAWS_WINDOW): two segments sent
+ * a tick apart and swapped on the way are ordinary reordering, not a stale
+ * or wrapped segment (seen in live-sniff: an ACK and the data sent just
+ * after it, TSvals 904 and 905, reached the capture data first). Such a
+ * TSval leaves TS.Recent as it is (tcp_replace_ts_recent). */
+#define PAWS_WINDOW 1u
+
 static void paws_check(struct tracker *t, struct conn *c, const struct seg *s, unsigned dir, enum tcps_event ev,
 		       uint64_t pkt, const struct tcps_ts *ts)
 {
@@ -88,7 +95,8 @@ static void paws_check(struct tracker *t, struct conn *c, const struct seg *s, u
 		return;
 	}
 	if (st->ts_recent_known && lt(v, st->ts_recent)) {
-		track_finding(t, c, dir, TCPS_F_TS_BACKWARDS, ev, pkt, ts, v, st->ts_recent, 0);
+		if (st->ts_recent - v > PAWS_WINDOW)
+			track_finding(t, c, dir, TCPS_F_TS_BACKWARDS, ev, pkt, ts, v, st->ts_recent, 0);
 		return;
 	}
 	if (!st->ts_recent_known || !y->ack_known || le(s->seq, y->ack_hi)) {

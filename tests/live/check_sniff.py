@@ -17,10 +17,20 @@ OFFLINE what `tcpstate --stream --timeout conntrack [--json] -r PCAP` writes for
 3. The connections (in JSON: the live records; in text: OFFLINE_JSON, the same file analysed with
    --json) are exactly those of EXPECT, lines "SCENARIO INITIATOR RESPONDER" (ip:port): none
    missing, none more. Each ended with the capture (end "capture_end"), roles from its SYN, no
-   finding, and each endpoint went through exactly the states of its scenario (PATHS below, from
-   its initial state). Every endpoint's final state is also the kernel's: KERNEL holds `ss -tan`
-   of both namespaces ("A ..." the client's, "B ..." the server's) taken when the traffic was
-   over and before tcpstate was stopped; a socket that is not there is CLOSED.
+   finding but ts_backwards, and each endpoint went through exactly the states of its scenario
+   (PATHS below, from its initial state). Every endpoint's final state is also the kernel's:
+   KERNEL holds `ss -tan` of both namespaces ("A ..." the client's, "B ..." the server's) taken
+   when the traffic was over and before tcpstate was stopped; a socket that is not there is
+   CLOSED. It also holds, for A and B, "paws NS N", the segments that kernel dropped by PAWS
+   (nstat TcpExtPAWSEstab) in the run, and "retrans NS N", the segments it retransmitted
+   (TcpRetransSegs). Two segments a sender sent a few ms apart now and then reach the other end
+   swapped (over veth, each CPU has its own backlog), and a TSval two ticks or more below
+   TS.Recent is then dropped: the servers' segments flagged ts_backwards must be exactly as many
+   as the client dropped (the capture point is the client's link), the clients' at most as many
+   as the server dropped (a swap after the capture point is out of its sight). On a busy
+   machine the relay can be slower than a retransmission timer: each side's retransmission
+   findings (retransmission, fast_retransmission, spurious_retransmission) must be exactly as
+   many as its kernel retransmitted (the relay loses nothing, so the capture sees them all).
 idle: the connection left open under --timeout established=2 was reported idle (idle_timeout
    established, 2 s) on the clock, before the stop; the offline run, with no later packet,
    reports it at the end of the file: the summaries' end is left out of the comparison.
@@ -163,6 +173,15 @@ def compare_json(live_path, off_path, iface, pcap, idle=False):
     return lkept
 
 
+RETRANS = ("retransmission", "fast_retransmission", "spurious_retransmission")
+COUNTED = ("ts_backwards",) + RETRANS  # findings held to the kernels' counters
+
+
+def kernel_counts(path, what):
+    """{"A": n, "B": n}: what ("paws" or "retrans") each namespace's kernel counted in the run."""
+    return {f[1]: int(f[2]) for f in (line.split() for line in read_lines(path)) if len(f) == 3 and f[0] == what}
+
+
 def kernel_states(path):
     ks = {}
     for line in read_lines(path):
@@ -191,6 +210,8 @@ def check_states(recs, expect_path, kernel_path, end=END_AT_STOP):
                 fail("conn %s %s: transition from %s, but it was in %s" % (r["conn"], r["role"], r["from"], s[-1]))
             s.append(r["to"])
     seen = set()
+    flagged = {"initiator": 0, "responder": 0}
+    resent = {"initiator": 0, "responder": 0}
     for cid, c in sorted(conns.items()):
         key = (c["initiator"], c["responder"])
         scen = expect.get(key)
@@ -208,8 +229,12 @@ def check_states(recs, expect_path, kernel_path, end=END_AT_STOP):
                 fail("%s %s: transitions end in %s, the summary says %s" % (name, role, got[role][-1], st["final"]))
             if st["inferred"] or st["silent"]:
                 fail("%s %s: inferred %s, silent %s" % (name, role, st["inferred"], st["silent"]))
-            if c["findings"][role]:
-                fail("%s %s: findings %s" % (name, role, c["findings"][role]))
+            found = c["findings"][role]
+            other = {k: v for k, v in found.items() if k not in COUNTED}
+            if other:
+                fail("%s %s: findings %s" % (name, role, other))
+            flagged[role] += found.get("ts_backwards", 0)
+            resent[role] += sum(found.get(k, 0) for k in RETRANS)
         if PATHS[scen] is not None:
             for role, want in zip(("initiator", "responder"), PATHS[scen]):
                 if " ".join(got[role]) != want:
@@ -224,6 +249,23 @@ def check_states(recs, expect_path, kernel_path, end=END_AT_STOP):
         print("  %s: %s | %s, end %s" % (name, " ".join(got["initiator"]), " ".join(got["responder"]), c["end"]))
     for key in sorted(set(expect) - seen):
         fail("no connection %s > %s (%s)" % (key[0], key[1], expect[key]))
+    # ts_backwards and retransmissions against the kernels' own counts
+    paws, retrans = kernel_counts(kernel_path, "paws"), kernel_counts(kernel_path, "retrans")
+    if set(paws) != {"A", "B"} or set(retrans) != {"A", "B"}:
+        fail("KERNEL lacks a 'paws NS N' or 'retrans NS N' line for A or B")
+        return
+    line = ("  retransmissions: %d of the clients, %d of the servers; the kernels': %d in A, %d in B"
+            % (resent["initiator"], resent["responder"], retrans["A"], retrans["B"]))
+    if resent["initiator"] != retrans["A"] or resent["responder"] != retrans["B"]:
+        fail(line.strip() + ": expected equal")
+    elif retrans["A"] or retrans["B"]:
+        print(line)
+    line = ("  ts_backwards: %d in the servers' segments, %d in the clients'; PAWS drops: %d by the client, %d by"
+            " the server" % (flagged["responder"], flagged["initiator"], paws["A"], paws["B"]))
+    if flagged["responder"] != paws["A"] or flagged["initiator"] > paws["B"]:
+        fail(line.strip() + ": expected the first equal to the third, the second at most the fourth")
+    elif flagged["responder"] or flagged["initiator"] or paws["A"] or paws["B"]:
+        print(line)
 
 
 def compare_text(live_path, off_path, iface):

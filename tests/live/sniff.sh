@@ -23,8 +23,12 @@
 # [--json] -r TAG.pcap` but for its header, capture_stats and file names; it ends with the totals
 # and capture_stats (nothing dropped); every connection is there with exactly the states of its
 # scenario for each endpoint, ending in the kernel's own states (`ss` in A and B once the traffic
-# is over), all reported at the stop; with --json, before the stop every open record and
-# transition is out already (but for an endpoint's last, unconfirmed, receipt). tests/live/check_sniff.py does the comparisons.
+# is over), all reported at the stop; no finding but ts_backwards, as many as the client's
+# kernel dropped by PAWS (nstat TcpExtPAWSEstab: over veth two segments now and then arrive
+# swapped), and retransmissions, as many as each kernel made (TcpRetransSegs: on a busy machine
+# the relay can be slower than a retransmission timer); with --json, before the stop every open
+# record and transition is out already (but for an endpoint's last, unconfirmed, receipt).
+# tests/live/check_sniff.py does the comparisons.
 #
 # Nothing sleeps a fixed time: every wait polls a condition (tcpstate's header and pcap file, a
 # peer's ready file, the sockets in `ss`, a process gone) with a timeout. Everything lives in
@@ -51,7 +55,7 @@ check_failed() { FAILED+=("$1"); log "check FAILED: $1"; }
 
 [ -x "$TCPSTATE" ] || die "no tcpstate binary at $TCPSTATE"
 [ "$(id -u)" = 0 ] || skip "needs root (network namespaces, veth, live capture)"
-for tool in ip ss ethtool sysctl timeout "$PY"; do
+for tool in ip ss nstat ethtool sysctl timeout "$PY"; do
     command -v "$tool" >/dev/null || skip "missing $tool (./build.sh deps installs it)"
 done
 probe=tcpls-probe-$$
@@ -121,9 +125,25 @@ settled() { # N
         END { exit !(other == 0 && e == n) }'
 }
 
-snapshot() { # tag: the kernel's sockets, for check_sniff.py
-    { ip netns exec "$NSA" ss -tanH | sed 's/^/A /'; ip netns exec "$NSB" ss -tanH | sed 's/^/B /'; } \
-        >"$OUT/$1.kernel"
+kernel_counts() { # ns: "PAWS RETRANS", the segments its kernel dropped by PAWS in ESTABLISHED and
+    # the segments it retransmitted, since the namespace was made
+    ip netns exec "$1" nstat -asz TcpExtPAWSEstab TcpRetransSegs |
+        awk '$1 == "TcpExtPAWSEstab" { p = $2 } $1 == "TcpRetransSegs" { r = $2 } END { print p + 0, r + 0 }'
+}
+COUNTS0_A="0 0"
+COUNTS0_B="0 0"
+counts_mark() { COUNTS0_A=$(kernel_counts "$NSA"); COUNTS0_B=$(kernel_counts "$NSB"); }
+counts_since() { # name ns start: "paws NAME n" and "retrans NAME n" since the run began
+    local now start
+    read -ra now <<<"$(kernel_counts "$2")"
+    read -ra start <<<"$3"
+    echo "paws $1 $((now[0] - start[0]))"
+    echo "retrans $1 $((now[1] - start[1]))"
+}
+
+snapshot() { # tag: the kernels' sockets, PAWS drops and retransmissions (in the run), for check_sniff.py
+    { ip netns exec "$NSA" ss -tanH | sed 's/^/A /'; ip netns exec "$NSB" ss -tanH | sed 's/^/B /'
+      counts_since A "$NSA" "$COUNTS0_A"; counts_since B "$NSB" "$COUNTS0_B"; } >"$OUT/$1.kernel"
 }
 
 sock_state() { # ns local peer: ss's state of that socket, nothing if there is none
@@ -141,6 +161,7 @@ capturing() {
 start_tcpstate() { # tag options...: tcpstate -i vc -w OUT/TAG.pcap OPTIONS in A, until it captures
     TAG=$1
     shift
+    counts_mark
     ip netns exec "$NSA" "$TCPSTATE" -i vc -w "$OUT/$TAG.pcap" "$@" >"$OUT/$TAG.live" 2>"$OUT/$TAG.err" &
     TSPID=$!
     wait_until 10 "tcpstate to capture (its header and $TAG.pcap)" capturing

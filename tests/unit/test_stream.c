@@ -366,6 +366,13 @@ static void test_keepalive_rst_paws_mss(void)
 		D('A', 1201, 5001, 100, 55),
 	};
 	EXPECT(paws, "#7 I ts_backwards: TSval 55, below TS.Recent 60\n");
+	/* One tick below is Linux's TCP_PAWS_WINDOW: no finding, and TS.Recent
+	 * stays (so the next, two below it, is flagged against 60, not 59). */
+	static const struct seg_step paws_tick[] = {
+		HS, D('A', 1001, 5001, 100, 40), K('B', 5001, 1101, 50), D('A', 1101, 5001, 100, 60),
+		K('A', 1201, 5001, 59), K('A', 1201, 5001, 58),
+	};
+	EXPECT(paws_tick, "#8 I ts_backwards: TSval 58, below TS.Recent 60\n");
 	static const struct seg_step tso[] = { HS, K('B', 5001, 1001, 35), D('A', 1001, 5001, 2920, 40) };
 	EXPECT(tso, "#5 I super_segment: 2920 bytes, above the receiver's MSS of 1460\n");
 }
