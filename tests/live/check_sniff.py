@@ -17,8 +17,9 @@ OFFLINE what `tcpstate --stream --timeout conntrack [--json] -r PCAP` writes for
 3. The connections (in JSON: the live records; in text: OFFLINE_JSON, the same file analysed with
    --json) are exactly those of EXPECT, lines "SCENARIO INITIATOR RESPONDER" (ip:port): none
    missing, none more. Each ended with the capture (end "capture_end"), roles from its SYN, no
-   finding but ts_backwards, and each endpoint went through exactly the states of its scenario
-   (PATHS below, from its initial state). Every endpoint's final state is also the kernel's:
+   finding but those held to the kernels' counters (COUNTED, below), and each endpoint went
+   through exactly the states of its scenario (PATHS below, from its initial state). Every
+   endpoint's final state is also the kernel's:
    KERNEL holds `ss -tan` of both namespaces ("A ..." the client's, "B ..." the server's) taken
    when the traffic was over and before tcpstate was stopped; a socket that is not there is
    CLOSED. It also holds, for A and B, "paws NS N", the segments that kernel dropped by PAWS
